@@ -1,0 +1,2 @@
+/* placeholder while the service is written */
+#include <stdio.h>
