@@ -1,6 +1,216 @@
-int main(void);
-int
-main(void)
+/*
+ * The member service: configuration, pools, migrations, route table, ag_serve().
+ */
+#include "member.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agora/config.h"
+#include "agora/err.h"
+#include "agora/kv.h"
+#include "agora/log.h"
+#include "agora/openapi.h"
+
+#define CFG(field) offsetof(struct member_config, field)
+
+static const struct ag_config_var member_config_vars[] = {
+    {"AGORA_MEMBER_PORT", AG_CONFIG_INT, CFG(port), 1, 65535, "5000", "member API port", 0},
+    {"AGORA_MEMBER_BIND", AG_CONFIG_STR, CFG(bind), 7, 45, "127.0.0.1",
+     "address to listen on (IPv4)", 0},
+    {"AGORA_MEMBER_THREADS", AG_CONFIG_INT, CFG(threads), 0, 256, "0",
+     "HTTP worker threads; 0 = one per core", 0},
+    {"AGORA_MEMBER_DATABASE_URL", AG_CONFIG_STR, CFG(database_url), 1, 1024,
+     "postgresql://agora@127.0.0.1:15432/member", "PostgreSQL connection URI of the member DB",
+     1},
+    {"AGORA_MEMBER_DB_POOL", AG_CONFIG_INT, CFG(db_pool), 0, 512, "0",
+     "database connections at most; 0 = threads + 2", 0},
+    {"AGORA_REDIS_URL", AG_CONFIG_STR, CFG(redis_url), 1, 1024, "redis://127.0.0.1:16379/0",
+     "Redis URL (idempotency locks)", 1},
+    {"AGORA_INTERNAL_TOKEN", AG_CONFIG_STR, CFG(internal_token), 0, 256, "",
+     "shared secret for /internal/ calls between services; empty disables them", 1},
+    {"AGORA_JWT_PUBLIC_KEY_FILE", AG_CONFIG_STR, CFG(jwt_public_key_file), 1, 4096,
+     "var/keys/jwt-ed25519.pub.pem", "Ed25519 public key (PEM) that access tokens verify with",
+     0},
+    {"AGORA_JWT_ISSUER", AG_CONFIG_STR, CFG(jwt_issuer), 1, 127, "agora-auth",
+     "expected 'iss' of access tokens", 0},
+    {"AGORA_JWT_AUDIENCE", AG_CONFIG_STR, CFG(jwt_audience), 1, 127, "agora",
+     "expected 'aud' of access tokens", 0},
+    {"AGORA_LOG_LEVEL", AG_CONFIG_STR, CFG(log_level), 4, 5, "info",
+     "debug, info, warn or error", 0},
+    {"AGORA_ACCESS_LOG", AG_CONFIG_BOOL, CFG(access_log), 0, 1, "true",
+     "one log line per request", 0},
+    {"AGORA_MEMBER_MIGRATE", AG_CONFIG_BOOL, CFG(migrate), 0, 1, "true",
+     "apply pending schema migrations at start", 0},
+    {"AGORA_MEMBER_ADMIN_ID", AG_CONFIG_STR, CFG(admin_id), 3, 30, "admin",
+     "login id of the first admin, created at start when the password is set", 0},
+    {"AGORA_MEMBER_ADMIN_EMAIL", AG_CONFIG_STR, CFG(admin_email), 3, 254, "admin@agora.local",
+     "email of the first admin", 0},
+    {"AGORA_MEMBER_ADMIN_PASSWORD", AG_CONFIG_STR, CFG(admin_password), 0, 128, "",
+     "password of the first admin; empty = create none", 1},
+};
+#define NVARS (sizeof(member_config_vars) / sizeof(member_config_vars[0]))
+
+/* The library's idempotency table first, then the service's own files in order. */
+static int
+migrate(const struct member_config *cfg)
 {
-    return 0;
+    struct ag_db_migration m[64];
+    size_t n = 0;
+
+    m[n++] = (struct ag_db_migration){"000-idempotency-keys.sql", ag_idem_schema_sql};
+    for (size_t i = 0; i < member_schema_count && n < sizeof(m) / sizeof(m[0]); i++) {
+        m[n++] = (struct ag_db_migration){member_schema[i].name, member_schema[i].text};
+    }
+    return ag_db_migrate(cfg->database_url, m, n);
+}
+
+static int
+admin_ensure(struct ag_db_pool *pool, const struct member_config *cfg)
+{
+    struct member_new m;
+    const char *why;
+    PGconn *db;
+
+    if (cfg->admin_password[0] == '\0') {
+        return 0;
+    }
+    memset(&m, 0, sizeof(m));
+    struct ag_str id = {cfg->admin_id, strlen(cfg->admin_id)};
+    struct ag_str pw = {cfg->admin_password, strlen(cfg->admin_password)};
+    if (member_id_normalize(id, m.id, &why) < 0 || pw.len < MEMBER_PASSWORD_MIN) {
+        fprintf(stderr, "config: AGORA_MEMBER_ADMIN_ID or _PASSWORD is invalid\n");
+        return AG_EINVAL;
+    }
+    m.email = (struct ag_str){cfg->admin_email, strlen(cfg->admin_email)};
+    m.name = AG_STR("Administrator");
+    m.role = "admin";
+    int rc = member_password_hash(pw, m.hash);
+    if (rc == 0) {
+        rc = ag_db_acquire(pool, &db);
+    }
+    if (rc == 0) {
+        rc = store_admin_ensure(db, &m);
+        ag_db_release(pool, db);
+    }
+    sodium_memzero(m.hash, sizeof(m.hash));
+    return rc;
+}
+
+static int
+check_openapi(void)
+{
+    json_t *spec;
+    char err[256];
+
+    if (ag_openapi_from_yaml(member_openapi[0].text, &spec, err, sizeof(err)) < 0) {
+        fprintf(stderr, "openapi.yaml: %s\n", err);
+        return 1;
+    }
+    int diff = ag_openapi_check_routes(spec, member_routes, member_nroutes);
+    json_decref(spec);
+    if (diff == 0) {
+        printf("openapi.yaml and the route table agree (%zu routes)\n", member_nroutes);
+    }
+    return diff == 0 ? 0 : 1;
+}
+
+static int
+serve(const struct member_config *cfg)
+{
+    struct member_app app = {.cfg = cfg};
+    struct ag_jwt jwt;
+    struct ag_db_pool *db = NULL;
+    struct ag_kv_pool *kv = NULL;
+    unsigned char pw[32];
+    int rc;
+
+    ag_jwt_init(&jwt, cfg->jwt_issuer, cfg->jwt_audience, 4096);
+    rc = ag_jwt_add_key_file(&jwt, cfg->jwt_public_key_file);
+    if (rc < 0) {
+        ag_log(AG_LOG_ERROR, NULL, "cannot load the JWT public key '%s': %s",
+               cfg->jwt_public_key_file, ag_err_name(rc));
+        goto out;
+    }
+    randombytes_buf(pw, sizeof(pw));
+    rc = member_password_hash((struct ag_str){(const char *)pw, sizeof(pw)}, app.dummy_hash);
+    if (rc < 0) {
+        goto out;
+    }
+    if (cfg->migrate) {
+        rc = migrate(cfg);
+        if (rc < 0) {
+            ag_log(AG_LOG_ERROR, NULL, "migrations failed: %s", ag_err_name(rc));
+            goto out;
+        }
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = cfg->threads > 0 ? (int)cfg->threads : (int)(cores > 0 ? cores : 1);
+    size_t pool = cfg->db_pool > 0 ? (size_t)cfg->db_pool : (size_t)threads + 2;
+    db = ag_db_pool_new(cfg->database_url, pool, member_stmts, member_nstmts, 2000);
+    kv = ag_kv_pool_new(cfg->redis_url, (size_t)threads + 2, 1000);
+    if (db == NULL || kv == NULL) {
+        rc = AG_EINVAL;
+        goto out;
+    }
+    rc = admin_ensure(db, cfg);
+    if (rc < 0) {
+        ag_log(AG_LOG_ERROR, NULL, "cannot create the first admin: %s", ag_err_name(rc));
+        goto out;
+    }
+    struct ag_service svc = {
+        .name = "member",
+        .version = "0.1.0",
+        .routes = member_routes,
+        .nroutes = member_nroutes,
+        .openapi_yaml = member_openapi[0].text,
+        .app = &app,
+        .db = db,
+        .kv = kv,
+        .jwt = &jwt,
+        .internal_token = cfg->internal_token,
+        .bind = cfg->bind,
+        .port = (int)cfg->port,
+        .threads = threads,
+        .access_log = cfg->access_log,
+    };
+    rc = ag_serve(&svc);
+out:
+    ag_kv_pool_free(kv);
+    ag_db_pool_free(db);
+    ag_jwt_release(&jwt);
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct member_config cfg;
+    enum ag_log_level level;
+
+    if (argc > 1 && strcmp(argv[1], "--check-openapi") == 0) {
+        return check_openapi();
+    }
+    if (argc > 1 && strcmp(argv[1], "--config-help") == 0) {
+        ag_config_print_markdown(member_config_vars, NVARS);
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "usage: member [--check-openapi | --config-help]\n");
+        return 2;
+    }
+    memset(&cfg, 0, sizeof(cfg));
+    ag_config_load_or_exit(member_config_vars, NVARS, &cfg);
+    if (ag_log_level_parse(cfg.log_level, &level) < 0) {
+        fprintf(stderr, "config: AGORA_LOG_LEVEL: '%s' is not debug, info, warn or error\n",
+                cfg.log_level);
+        ag_config_release(member_config_vars, NVARS, &cfg);
+        return 2;
+    }
+    ag_log_init("member", level);
+    int rc = serve(&cfg);
+    ag_config_release(member_config_vars, NVARS, &cfg);
+    return rc < 0 ? 1 : 0;
 }

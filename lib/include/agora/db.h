@@ -29,9 +29,8 @@ struct ag_db_pool;
  * opened lazily. Every new connection prepares 'stmts' (borrowed for the pool's life).
  * 'acquire_timeout_ms' bounds how long ag_db_acquire waits for a free connection.
  */
-struct ag_db_pool *ag_db_pool_new(const char *conninfo, size_t size,
-                                  const struct ag_db_stmt *stmts, size_t nstmts,
-                                  int acquire_timeout_ms);
+struct ag_db_pool *ag_db_pool_new(const char *conninfo, size_t size, const struct ag_db_stmt *stmts,
+                                  size_t nstmts, int acquire_timeout_ms);
 /* Closes every connection; accepts NULL. No connection may be out. */
 void ag_db_pool_free(struct ag_db_pool *pool);
 
@@ -48,9 +47,9 @@ void ag_db_release(struct ag_db_pool *pool, PGconn *conn);
 
 /* Pool figures for /metrics. */
 struct ag_db_pool_stats {
-    size_t size;  /* maximum */
-    size_t open;  /* connections open */
-    size_t busy;  /* acquired now */
+    size_t size;                 /* maximum */
+    size_t open;                 /* connections open */
+    size_t busy;                 /* acquired now */
     unsigned long long waits;    /* acquires that had to wait */
     unsigned long long timeouts; /* acquires that gave up */
 };
@@ -62,13 +61,21 @@ int ag_db_ping(struct ag_db_pool *pool);
 /*
  * Executes prepared statement 'name' with text parameters ('values[i]' NULL = SQL NULL,
  * 'lengths' may be NULL for C strings). '*res' gets the result (release with PQclear) on
- * success. Errors are mapped from SQLSTATE: 23505 unique and 23P01 → AG_ECONFLICT, 23503 → 
+ * success. Errors are mapped from SQLSTATE: 23505 unique and 23P01 → AG_ECONFLICT, 23503 →
  * AG_ENOTFOUND (missing parent), 22xxx/23502/23514 → AG_EINVAL, 40001/40P01 → AG_ERETRY,
  * connection loss → AG_EUNAVAIL, others → AG_EINTERNAL (logged once with the SQLSTATE).
  * When 'sqlstate' is not NULL it receives the 5-character SQLSTATE ("" when none).
  */
 int ag_db_exec(PGconn *conn, const char *name, int nparams, const char *const *values,
                const int *lengths, PGresult **res, char sqlstate[6]);
+
+/*
+ * Executes 'sql' ($1…$n parameters, not prepared) with text parameters as ag_db_exec does, for
+ * statements a module runs rarely or on a connection whose statements it does not own. Never
+ * build 'sql' from input. Results and errors as ag_db_exec.
+ */
+int ag_db_exec_params(PGconn *conn, const char *sql, int nparams, const char *const *values,
+                      const int *lengths, PGresult **res, char sqlstate[6]);
 
 /* Runs a plain SQL command with no parameters (BEGIN, COMMIT, …). Errors as ag_db_exec. */
 int ag_db_command(PGconn *conn, const char *sql);

@@ -4,8 +4,9 @@
  * routes, idempotency, and graceful shutdown.
  *
  * Handler contract: parse, validate, call, reply. A reply function sets the response; the
- * router sends it when the handler returns 0. A handler that returns a negative AG_E* code
- * gets the standard error body for it (replacing any response it set), logged once.
+ * router sends it when the handler returns. A handler that returns a negative AG_E* code with
+ * no response set (an _or_reply function that failed has set one) gets the standard error body
+ * for it, logged once when it is a 5xx.
  */
 #ifndef AGORA_HTTP_H
 #define AGORA_HTTP_H
@@ -17,6 +18,7 @@
 #include <libpq-fe.h>
 #include <hiredis/hiredis.h>
 
+#include "agora/db.h"
 #include "agora/jwt.h"
 #include "agora/json.h"
 #include "agora/mem.h"
@@ -147,6 +149,13 @@ int ag_req_json_or_reply(struct ag_req *req, json_t **out);
 
 /* A pooled database connection for this request, released after it. AG_EUNAVAIL/ETIMEOUT. */
 int ag_req_db(struct ag_req *req, PGconn **out);
+/*
+ * Runs 'fn(conn, arg)' in a transaction on the request's connection (ag_db_tx, retried on
+ * serialization failure). 'fn' sets the reply and calls ag_idem_save before it returns 0.
+ * When the transaction fails, a success response 'fn' set is dropped (an error response it
+ * set is kept), so the router answers the error instead. Returns 0 or the failure's code.
+ */
+int ag_req_tx(struct ag_req *req, const char *isolation, ag_db_tx_fn fn, void *arg);
 /* A pooled Redis connection for this request, released after it. */
 int ag_req_kv(struct ag_req *req, redisContext **out);
 

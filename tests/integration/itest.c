@@ -1,0 +1,238 @@
+/*
+ * Integration test helpers (see itest.h).
+ */
+#include "itest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "agora/jwt.h"
+#include "agora/mem.h"
+
+static struct ag_jwt signer;
+static char internal_token[256];
+static char urls[8][128];
+static char url_names[8][32];
+static size_t nurls;
+
+static char *
+read_small_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return NULL;
+    }
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
+        buf[--n] = '\0';
+    }
+    return ag_xstrdup(buf);
+}
+
+void
+it_init(void)
+{
+    const char *src = getenv("AGORA_SOURCE_DIR");
+    char path[4096];
+
+    if (src == NULL) {
+        fprintf(stderr, "itest: AGORA_SOURCE_DIR is not set (run through ctest)\n");
+        exit(1);
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    ag_jwt_init(&signer, "agora-auth", "agora", 0);
+    snprintf(path, sizeof(path), "%s/var/test/keys/jwt-ed25519.pem", src);
+    if (ag_jwt_add_key_file(&signer, path) < 0) {
+        fprintf(stderr, "itest: cannot read the test signing key '%s'\n", path);
+        exit(1);
+    }
+    snprintf(path, sizeof(path), "%s/var/test/keys/internal-token", src);
+    char *tok = read_small_file(path);
+    if (tok == NULL) {
+        fprintf(stderr, "itest: cannot read '%s'\n", path);
+        exit(1);
+    }
+    snprintf(internal_token, sizeof(internal_token), "%s", tok);
+    ag_free(tok);
+}
+
+void
+it_cleanup(void)
+{
+    ag_jwt_release(&signer);
+    curl_global_cleanup();
+}
+
+const char *
+it_url(const char *service)
+{
+    char var[64];
+
+    for (size_t i = 0; i < nurls; i++) {
+        if (strcmp(url_names[i], service) == 0) {
+            return urls[i];
+        }
+    }
+    snprintf(var, sizeof(var), "AGORA_%s_PORT", service);
+    const char *port = getenv(var);
+    if (port == NULL || nurls == sizeof(urls) / sizeof(urls[0])) {
+        fprintf(stderr, "itest: %s is not set\n", var);
+        exit(1);
+    }
+    snprintf(url_names[nurls], sizeof(url_names[0]), "%s", service);
+    snprintf(urls[nurls], sizeof(urls[0]), "http://127.0.0.1:%s", port);
+    return urls[nurls++];
+}
+
+const char *
+it_internal_token(void)
+{
+    return internal_token;
+}
+
+char *
+it_token(const char *sub, const char *role, long ttl_s)
+{
+    struct ag_jwt_claims c;
+    char buf[AG_JWT_MAX_TOKEN];
+    unsigned char sid[8];
+
+    memset(&c, 0, sizeof(c));
+    snprintf(c.sub, sizeof(c.sub), "%s", sub);
+    randombytes_buf(sid, sizeof(sid));
+    sodium_bin2hex(c.sid, sizeof(c.sid), sid, sizeof(sid));
+    c.role = ag_role_parse(role, strlen(role));
+    c.iat = (int64_t)time(NULL) - (ttl_s < 0 ? 3600 : 0);
+    c.exp = (int64_t)time(NULL) + ttl_s;
+    if (ag_jwt_sign(&signer, &c, buf, sizeof(buf)) < 0) {
+        fprintf(stderr, "itest: cannot sign a token\n");
+        exit(1);
+    }
+    return ag_xstrdup(buf);
+}
+
+struct sink {
+    char *data;
+    size_t len;
+};
+
+static size_t
+sink_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct sink *s = userdata;
+    size_t n = size * nmemb;
+    s->data = ag_xrealloc(s->data, s->len + n + 1);
+    memcpy(s->data + s->len, ptr, n);
+    s->len += n;
+    s->data[s->len] = '\0';
+    return n;
+}
+
+int
+it_request(struct it_resp *r, const char *method, const char *url, const char *token,
+           const char *idem, const char *body, const char *const *headers)
+{
+    struct sink b = {ag_xstrdup(""), 0}, h = {ag_xstrdup(""), 0};
+    struct curl_slist *list = NULL;
+    char line[4096];
+    CURL *c = curl_easy_init();
+
+    memset(r, 0, sizeof(*r));
+    if (token != NULL) {
+        snprintf(line, sizeof(line), "Authorization: Bearer %s", token);
+        list = curl_slist_append(list, line);
+    }
+    if (idem != NULL) {
+        snprintf(line, sizeof(line), "X-Idempotency-Key: %s", idem);
+        list = curl_slist_append(list, line);
+    }
+    int own_type = 0;
+    for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
+        own_type |= strncasecmp(headers[i], "Content-Type:", 13) == 0;
+    }
+    if (body != NULL) {
+        if (!own_type) {
+            list = curl_slist_append(list, "Content-Type: application/json");
+        }
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    list = curl_slist_append(list, "Expect:");
+    for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
+        list = curl_slist_append(list, headers[i]);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sink_write);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    CURLcode cc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    r->body = b.data;
+    r->len = b.len;
+    r->headers = h.data;
+    r->headers_len = h.len;
+    r->json = json_loadb(b.data, b.len, 0, NULL);
+    if (cc != CURLE_OK) {
+        fprintf(stderr, "itest: %s %s: %s\n", method, url, curl_easy_strerror(cc));
+        return -1;
+    }
+    return 0;
+}
+
+const char *
+it_header(const struct it_resp *r, const char *name, char *buf, size_t size)
+{
+    size_t n = strlen(name);
+    const char *p = r->headers;
+
+    while (p != NULL && *p != '\0') {
+        const char *eol = strstr(p, "\r\n");
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > n + 1 && strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ') {
+                v++;
+            }
+            snprintf(buf, size, "%.*s", (int)(len - (size_t)(v - p)), v);
+            return buf;
+        }
+        p = eol ? eol + 2 : NULL;
+    }
+    return NULL;
+}
+
+void
+it_resp_free(struct it_resp *r)
+{
+    ag_free(r->body);
+    ag_free(r->headers);
+    json_decref(r->json);
+    memset(r, 0, sizeof(*r));
+}
+
+void
+it_unique(char *out, size_t size, const char *prefix)
+{
+    unsigned char rnd[5];
+    char hex[11];
+    randombytes_buf(rnd, sizeof(rnd));
+    sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+    snprintf(out, size, "%s%s", prefix, hex);
+}

@@ -1,0 +1,50 @@
+/*
+ * Integration test helpers: HTTP requests with libcurl to the services of the test stack
+ * (scripts/stack, started by CTest's "stack" fixture), and access tokens signed with the test
+ * stack's private key through libagora's own signing function.
+ */
+#ifndef ITEST_H
+#define ITEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct it_resp {
+    long status;
+    char *body;       /* NUL-terminated; owned */
+    size_t len;
+    json_t *json;     /* parsed body, or NULL; owned */
+    char *headers;    /* raw response headers; owned */
+    size_t headers_len;
+};
+
+/* Reads the environment (ports, keys, internal token); exits 1 when the stack is missing. */
+void it_init(void);
+void it_cleanup(void);
+
+/* "http://127.0.0.1:<port>" of a service of the test stack, e.g. it_url("MEMBER"). */
+const char *it_url(const char *service);
+const char *it_internal_token(void);
+
+/* An access token for 'sub' with 'role', valid for 'ttl_s' seconds (negative = expired). */
+char *it_token(const char *sub, const char *role, long ttl_s);
+
+/*
+ * One request. 'token' (may be NULL) goes as Bearer; 'idem' (may be NULL) as
+ * X-Idempotency-Key; 'body' (may be NULL) as application/json; 'headers' is a NULL-terminated
+ * list of extra "Name: value" lines (may be NULL). Returns 0, or -1 when the transfer failed.
+ */
+int it_request(struct it_resp *r, const char *method, const char *url, const char *token,
+               const char *idem, const char *body, const char *const *headers);
+
+/* The value of response header 'name' (case-insensitive) copied into 'buf', or NULL. */
+const char *it_header(const struct it_resp *r, const char *name, char *buf, size_t size);
+
+void it_resp_free(struct it_resp *r);
+
+/* A random lowercase name with 'prefix', unique per call, for test data. */
+void it_unique(char *out, size_t size, const char *prefix);
+
+#endif
