@@ -20,7 +20,10 @@ struct ag_test {
 };
 
 #define TEST(name) static void test_##name(int *ag_test_failed_)
-#define TEST_ENTRY(name) {#name, test_##name}
+#define TEST_ENTRY(name)                                                                           \
+    {                                                                                              \
+#name, test_##name                                                                         \
+    }
 
 #define AG_TEST_FAIL_(...)                                                                         \
     do {                                                                                           \
@@ -67,12 +70,12 @@ struct ag_test {
     do {                                                                                           \
         size_t ag_al_ = (alen), ag_bl_ = (blen);                                                   \
         if (ag_al_ != ag_bl_ || memcmp((a), (b), ag_al_) != 0) {                                   \
-            AG_TEST_FAIL_("%s == %s: \"%.*s\" != \"%.*s\"", #a, #b, (int)ag_al_, (const char *)(a), \
-                          (int)ag_bl_, (const char *)(b));                                         \
+            AG_TEST_FAIL_("%s == %s: \"%.*s\" != \"%.*s\"", #a, #b, (int)ag_al_,                   \
+                          (const char *)(a), (int)ag_bl_, (const char *)(b));                      \
         }                                                                                          \
     } while (0)
 
-#define CHECK_NULL(p) CHECK((p) == NULL)
+#define CHECK_NULL(p)     CHECK((p) == NULL)
 #define CHECK_NOT_NULL(p) CHECK((p) != NULL)
 
 static inline int

@@ -17,8 +17,8 @@ health(struct ag_req *req)
 {
     const struct ag_service *svc = req->server->svc;
     return ag_reply_json(req, 200,
-                         json_pack("{s:s,s:s,s:s}", "status", "ok", "service", svc->name,
-                                   "version", svc->version ? svc->version : "0"));
+                         json_pack("{s:s,s:s,s:s}", "status", "ok", "service", svc->name, "version",
+                                   svc->version ? svc->version : "0"));
 }
 
 static int
@@ -110,7 +110,8 @@ static const char docs_html[] =
     "<title>API reference</title><style>"
     "body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}"
     "main{max-width:960px;margin:0 auto;padding:24px}h1{margin:0 0 4px}"
-    ".op{background:#fff;border:1px solid #dde1e7;border-radius:8px;margin:12px 0;padding:12px 16px}"
+    ".op{background:#fff;border:1px solid #dde1e7;border-radius:8px;margin:12px 0;padding:12px "
+    "16px}"
     ".m{display:inline-block;min-width:64px;font-weight:700;text-transform:uppercase}"
     ".get{color:#1769aa}.post{color:#1b7f3b}.patch{color:#a35c00}.put{color:#6a3ab2}"
     ".delete{color:#b3261e}code,pre{font:13px ui-monospace,monospace}"

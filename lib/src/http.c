@@ -175,8 +175,8 @@ ag_uri_parse(struct ag_arena *arena, const char *target, size_t len, struct ag_u
 }
 
 int
-ag_route_match(const char *pattern, struct ag_str path, struct ag_str *names,
-               struct ag_str *values, size_t *nparams)
+ag_route_match(const char *pattern, struct ag_str path, struct ag_str *names, struct ag_str *values,
+               size_t *nparams)
 {
     const char *p = pattern;
     size_t i = 0;
@@ -262,9 +262,10 @@ ag_req_peer(const struct ag_req *req)
     }
     char *buf = ag_arena_alloc(req->arena, INET6_ADDRSTRLEN);
     const struct sockaddr *sa = ci->client_addr;
-    const void *addr = sa->sa_family == AF_INET6
-                           ? (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr
-                           : (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    const void *addr =
+        sa->sa_family == AF_INET6
+            ? (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr
+            : (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
     if (inet_ntop(sa->sa_family, addr, buf, INET6_ADDRSTRLEN) == NULL) {
         return "-";
     }
@@ -382,8 +383,7 @@ ag_req_kv(struct ag_req *req, redisContext **out)
 /* Replies. */
 
 static void
-set_response(struct ag__req_state *st, int status, const char *ctype, const char *body,
-             size_t len)
+set_response(struct ag__req_state *st, int status, const char *ctype, const char *body, size_t len)
 {
     st->has_response = 1;
     st->status = status;
@@ -422,14 +422,14 @@ iso_now(char *buf, size_t size)
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, size - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
 void
 ag__reply_error_msg(struct ag__req_state *st, int rc, json_t *details, const char *message)
 {
-    char ts[40];
+    char ts[64];
     iso_now(ts, sizeof(ts));
     json_t *err = json_object();
     json_object_set_new(err, "code", json_string(ag_err_code(rc)));
@@ -473,8 +473,7 @@ ag_reply_invalid(struct ag_req *req, const struct ag_json_err *err)
 }
 
 int
-ag_reply_raw(struct ag_req *req, int status, const char *content_type, const char *body,
-             size_t len)
+ag_reply_raw(struct ag_req *req, int status, const char *content_type, const char *body, size_t len)
 {
     char *copy = ag_arena_strndup(req->arena, body, len);
     set_response(req->st, status, ag_arena_strdup(req->arena, content_type), copy, len);
@@ -875,12 +874,19 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *m
     if (*upload_data_size > 0) {
         if (st->early_rc == 0) {
             body_append(st, upload_data, *upload_data_size);
+        } else {
+            /*
+             * MHD takes no response while the upload goes on, so a chunked body over the
+             * limit is read and dropped, and answered 413 at its end; one that keeps coming
+             * long after is cut off.
+             */
+            st->discarded += *upload_data_size;
+            if (st->discarded > AG_MAX_DISCARD) {
+                *upload_data_size = 0;
+                return MHD_NO;
+            }
         }
         *upload_data_size = 0;
-        if (st->early_rc == AG_ETOOLARGE && !st->queued) {
-            early_error(st);
-            return queue_response(st);
-        }
         return MHD_YES;
     }
     if (st->queued) {
@@ -920,10 +926,11 @@ access_log(struct ag__req_state *st, struct ag_server *srv, double secs)
     }
     char kv[512];
     const char *path = st->req.route ? st->req.route->path : "-";
-    snprintf(kv, sizeof(kv), "msg=access method=%s route=\"%s\" status=%d dur_ms=%.3f bytes=%zu%s%s%s%s",
+    snprintf(kv, sizeof(kv),
+             "msg=access method=%s route=\"%s\" status=%d dur_ms=%.3f bytes=%zu%s%s%s%s",
              st->req.method ? method_name(st->req.method) : "?", path, st->status, secs * 1e3,
-             st->resp_len, st->sub[0] ? " user=" : "", st->sub, st->idem_replayed ? " replayed=1" : "",
-             st->queued ? "" : " aborted=1");
+             st->resp_len, st->sub[0] ? " user=" : "", st->sub,
+             st->idem_replayed ? " replayed=1" : "", st->queued ? "" : " aborted=1");
     ag_log_raw(AG_LOG_INFO, st->request_id, kv);
 }
 
@@ -966,7 +973,7 @@ routes_build(struct ag_server *srv)
     const struct ag_service *svc = srv->svc;
     size_t n = svc->nroutes + ag__builtin_nroutes;
 
-    srv->routes = ag_xcalloc(n, sizeof(srv->routes[0]));
+    srv->routes = ag_xcalloc(n, sizeof(const struct ag_route *));
     srv->route_methods = ag_xcalloc(n, sizeof(char *));
     srv->route_paths = ag_xcalloc(n, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
@@ -999,6 +1006,8 @@ server_free(struct ag_server *srv)
     ag_free(srv);
 }
 
+static void log_mhd(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void
 log_mhd(void *cls, const char *fmt, va_list ap)
 {
@@ -1029,8 +1038,7 @@ ag_server_start(const struct ag_service *svc, struct ag_server **out)
     if (rc < 0) {
         goto fail;
     }
-    srv->metrics =
-        ag_metrics_new(svc->name, srv->nroutes, srv->route_methods, srv->route_paths);
+    srv->metrics = ag_metrics_new(svc->name, srv->nroutes, srv->route_methods, srv->route_paths);
     if (svc->openapi_yaml != NULL &&
         ag__openapi_json(svc->openapi_yaml, &srv->openapi_json, &srv->openapi_json_len) < 0) {
         ag_log(AG_LOG_ERROR, NULL, "the service's openapi.yaml does not parse");
@@ -1046,17 +1054,16 @@ ag_server_start(const struct ag_service *svc, struct ag_server **out)
         goto fail;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = svc->threads > 0 ? (unsigned)svc->threads : (unsigned)(cores > 0 ? cores : 1);
+    unsigned threads =
+        svc->threads > 0 ? (unsigned)svc->threads : (unsigned)(cores > 0 ? cores : 1);
     unsigned timeout = svc->conn_timeout_s > 0 ? (unsigned)svc->conn_timeout_s : 30;
     srv->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ITC | MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)10000,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_END);
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)10000, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         ag_log(AG_LOG_ERROR, NULL, "cannot listen on %s:%d", svc->bind ? svc->bind : "127.0.0.1",
                svc->port);
@@ -1116,7 +1123,7 @@ ag_serve(const struct ag_service *svc)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN);
     int rc = ag_server_start(svc, &srv);
     if (rc < 0) {
         return rc;

@@ -13,19 +13,22 @@
 #include "agora/http.h"
 #include "agora/metrics.h"
 
+/* An over-limit chunked body is read and dropped up to this much, then the connection is cut. */
+#define AG_MAX_DISCARD ((size_t)1024 * 1024)
+
 struct ag_server {
     const struct ag_service *svc; /* borrowed */
     struct MHD_Daemon *daemon;
-    struct ag_metrics *metrics;   /* owned */
-    char *openapi_json;           /* the spec as JSON text; owned; NULL when none */
+    struct ag_metrics *metrics; /* owned */
+    char *openapi_json;         /* the spec as JSON text; owned; NULL when none */
     size_t openapi_json_len;
     atomic_int inflight;          /* requests between begin and completion */
     atomic_uint_fast64_t next_id; /* request id counter */
     uint64_t id_salt;             /* per-process random, mixed into request ids */
     int port;
-    size_t nroutes;               /* service routes + built-in routes */
+    size_t nroutes;                 /* service routes + built-in routes */
     const struct ag_route **routes; /* service routes, then built-ins; owned array */
-    const char **route_methods;   /* labels for metrics; owned arrays of borrowed strings */
+    const char **route_methods;     /* labels for metrics; owned arrays of borrowed strings */
     const char **route_paths;
 };
 
@@ -38,34 +41,35 @@ struct ag__req_state {
     struct ag_req req;
     struct MHD_Connection *conn;
     struct timespec t0;
-    int started;                  /* the access handler's first call happened */
-    int queued;                   /* a response went to MHD */
-    int early_rc;                 /* an error found before the body was read */
-    const char *raw_target;       /* request target as received */
+    int started;            /* the access handler's first call happened */
+    int queued;             /* a response went to MHD */
+    int early_rc;           /* an error found before the body was read */
+    const char *raw_target; /* request target as received */
     struct ag_uri uri;
-    size_t route_idx;             /* index into server routes, or nroutes when none */
+    size_t route_idx; /* index into server routes, or nroutes when none */
     struct ag_str pnames[AG_MAX_PARAMS];
     struct ag_str pvalues[AG_MAX_PARAMS];
     size_t nparams;
     size_t body_max;
-    char *body;                   /* arena; grows by doubling */
+    char *body; /* arena; grows by doubling */
     size_t body_len;
     size_t body_cap;
-    json_t *json;                 /* parsed body; owned */
-    PGconn *db;                   /* pooled; released at completion */
-    redisContext *kv;             /* pooled; released at completion */
+    size_t discarded; /* bytes of an over-limit body read and dropped */
+    json_t *json;     /* parsed body; owned */
+    PGconn *db;       /* pooled; released at completion */
+    redisContext *kv; /* pooled; released at completion */
     /* The response set by the handler. */
     int has_response;
     int status;
     const char *content_type;
-    const char *resp_body;        /* arena */
+    const char *resp_body; /* arena */
     size_t resp_len;
     struct ag_resp_header headers[AG_MAX_RESP_HEADERS];
     size_t nheaders;
-    const char *error_code;       /* for the access log */
+    const char *error_code; /* for the access log */
     /* Idempotency. */
-    int idem_active;              /* a key was given and the lock is held */
-    int idem_saved;               /* the record was written (in the handler's transaction) */
+    int idem_active; /* a key was given and the lock is held */
+    int idem_saved;  /* the record was written (in the handler's transaction) */
     int idem_replayed;
     char idem_scope[65];
     char idem_fp[65];
@@ -73,7 +77,7 @@ struct ag__req_state {
     char request_id[AG_MAX_REQUEST_ID + 1];
     char sub[72];
     char sid[72];
-    struct ag_arena arena;        /* last: on_uri zeroes only what precedes it */
+    struct ag_arena arena; /* last: on_uri zeroes only what precedes it */
 };
 
 /* Sets the standard error response for 'rc' with 'message' (NULL = the table's). */

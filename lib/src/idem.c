@@ -11,6 +11,7 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,10 +22,10 @@
 #include "agora/kv.h"
 #include "agora/log.h"
 
-#define IDEM_KEY_MIN   8
-#define IDEM_KEY_MAX   128
-#define IDEM_LOCK_MS   "60000" /* longer than any handler may run */
-#define IDEM_TTL       "24 hours"
+#define IDEM_KEY_MIN     8
+#define IDEM_KEY_MAX     128
+#define IDEM_LOCK_MS     "60000" /* longer than any handler may run */
+#define IDEM_TTL         "24 hours"
 #define IDEM_SWEEP_EVERY 1024
 
 const char ag_idem_schema_sql[] =
@@ -39,8 +40,9 @@ const char ag_idem_schema_sql[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS idempotency_keys_expires_at ON idempotency_keys (expires_at);\n";
 
-static const char sql_get[] = "SELECT fingerprint, status, headers::text, body FROM idempotency_keys"
-                              " WHERE scope = $1 AND expires_at > now()";
+static const char sql_get[] =
+    "SELECT fingerprint, status, headers::text, body FROM idempotency_keys"
+    " WHERE scope = $1 AND expires_at > now()";
 
 /* Inserts, or takes over an expired record; no row comes back when a live one exists. */
 static const char sql_put[] =
@@ -103,7 +105,7 @@ scope_make(struct ag__req_state *st, const char *key)
 static void
 replay(struct ag__req_state *st, PGresult *res)
 {
-    int status = atoi(PQgetvalue(res, 0, 1));
+    int status = (int)strtol(PQgetvalue(res, 0, 1), NULL, 10);
     const char *body = PQgetvalue(res, 0, 3);
     size_t len = (size_t)PQgetlength(res, 0, 3);
     json_t *headers = json_loads(PQgetvalue(res, 0, 2), 0, NULL);
@@ -344,8 +346,7 @@ ag__idem_finish(struct ag__req_state *st)
      * A 5xx is not stored: the effect did not happen (or is unknown), and the client should be
      * able to retry with the same key.
      */
-    if (!st->idem_saved && st->has_response && st->status < 500 &&
-        ag_req_db(&st->req, &db) == 0) {
+    if (!st->idem_saved && st->has_response && st->status < 500 && ag_req_db(&st->req, &db) == 0) {
         int rc = record_put(st, db);
         if (rc < 0 && rc != AG_ECONFLICT) {
             ag_log(AG_LOG_WARN, st->request_id, "cannot store idempotency record: %s",

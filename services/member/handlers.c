@@ -94,8 +94,8 @@ signup_parse_or_reply(struct ag_req *req, struct member_new *m, struct ag_str *p
                             member_email_check, &m->email);
     }
     if (rc == 0) {
-        rc = field_or_reply(req, body, "name", AG_JSON_REQUIRED, 1, MEMBER_NAME_MAX, NULL,
-                            &m->name);
+        rc =
+            field_or_reply(req, body, "name", AG_JSON_REQUIRED, 1, MEMBER_NAME_MAX, NULL, &m->name);
     }
     if (rc == 0) {
         rc = password_or_reply(req, body, "password", password);
@@ -682,8 +682,8 @@ member_verify(struct ag_req *req)
     if (rc == 0) {
         /* Any length is checked against the hash: no early answer that says "too short". */
         struct ag_json_err err;
-        rc = ag_json_get_str(req->arena, body, "password", AG_JSON_REQUIRED, 1,
-                             MEMBER_PASSWORD_MAX, &password, &err);
+        rc = ag_json_get_str(req->arena, body, "password", AG_JSON_REQUIRED, 1, MEMBER_PASSWORD_MAX,
+                             &password, &err);
         if (rc < 0) {
             ag_reply_invalid(req, &err);
         }
@@ -699,10 +699,9 @@ member_verify(struct ag_req *req)
         return rc;
     }
     if (id.ptr == NULL || member_id_normalize(id, norm, &why) == 0) {
-        rc = store_member_secret(req->arena, db, id.ptr ? norm : NULL,
-                                 email.ptr ? ag_arena_strndup(req->arena, email.ptr, email.len)
-                                           : NULL,
-                                 &m, &hash);
+        rc = store_member_secret(
+            req->arena, db, id.ptr ? norm : NULL,
+            email.ptr ? ag_arena_strndup(req->arena, email.ptr, email.len) : NULL, &m, &hash);
     } else {
         rc = AG_ENOTFOUND;
     }
@@ -724,12 +723,10 @@ const struct ag_route member_routes[] = {
     {AG_GET, "/api/members/{id}", member_get, AG_AUTH_OWNER, 0, 0},
     {AG_PATCH, "/api/members/{id}", member_patch, AG_AUTH_OWNER, 4096, 0},
     {AG_DELETE, "/api/members/{id}", member_delete, AG_AUTH_OWNER, 0, 0},
-    {AG_POST, "/api/members/{id}/change-password", member_change_password, AG_AUTH_OWNER, 1024,
-     0},
+    {AG_POST, "/api/members/{id}/change-password", member_change_password, AG_AUTH_OWNER, 1024, 0},
     {AG_GET, "/api/members/{id}/addresses", address_list, AG_AUTH_OWNER, 0, 0},
     {AG_POST, "/api/members/{id}/addresses", address_create, AG_AUTH_OWNER, 4096, 0},
-    {AG_PATCH, "/api/members/{id}/addresses/{addressId}", address_update, AG_AUTH_OWNER, 4096,
-     0},
+    {AG_PATCH, "/api/members/{id}/addresses/{addressId}", address_update, AG_AUTH_OWNER, 4096, 0},
     {AG_DELETE, "/api/members/{id}/addresses/{addressId}", address_delete, AG_AUTH_OWNER, 0, 0},
     {AG_POST, "/internal/members/verify", member_verify, AG_AUTH_INTERNAL, 1024, 0},
 };

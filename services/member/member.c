@@ -10,7 +10,7 @@
 
 /* OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane. */
 #define PWHASH_OPSLIMIT 2
-#define PWHASH_MEMLIMIT (19u * 1024u * 1024u)
+#define PWHASH_MEMLIMIT ((size_t)19 * 1024 * 1024)
 
 int
 member_id_normalize(struct ag_str in, char out[MEMBER_ID_MAX + 1], const char **why)
@@ -136,9 +136,8 @@ member_password_verify(const char *hash, struct ag_str password)
 json_t *
 member_to_json(const struct member *m)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", m->id, "email", m->email, "name",
-                     m->name, "role", m->role, "createdAt", m->created_at, "updatedAt",
-                     m->updated_at);
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", m->id, "email", m->email, "name", m->name,
+                     "role", m->role, "createdAt", m->created_at, "updatedAt", m->updated_at);
 }
 
 json_t *

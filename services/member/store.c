@@ -9,12 +9,11 @@
 
 #include "agora/err.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-#define MEMBER_COLS                                                                                \
-    "uid::text, id, email, name, role, " TS("created_at") ", " TS("updated_at")
+#define TS(col)     "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define MEMBER_COLS "uid::text, id, email, name, role, " TS("created_at") ", " TS("updated_at")
 #define ADDRESS_COLS                                                                               \
-    "a.id::text, a.recipient, a.phone, a.postal_code, a.line1, a.line2, a.is_default, "           \
-    TS("a.created_at") ", " TS("a.updated_at")
+    "a.id::text, a.recipient, a.phone, a.postal_code, a.line1, a.line2, a.is_default, " TS(        \
+        "a.created_at") ", " TS("a.updated_at")
 #define LIVE_MEMBER "SELECT uid FROM members WHERE id = $1 AND deleted_at IS NULL"
 
 const struct ag_db_stmt member_stmts[] = {
@@ -81,8 +80,7 @@ const struct ag_db_stmt member_stmts[] = {
      " RETURNING " ADDRESS_COLS,
      8},
     {"address_delete",
-     "DELETE FROM addresses WHERE member_uid = $1::uuid AND id = $2::uuid RETURNING is_default",
-     2},
+     "DELETE FROM addresses WHERE member_uid = $1::uuid AND id = $2::uuid RETURNING is_default", 2},
     {"address_promote",
      "UPDATE addresses SET is_default = true, updated_at = now() WHERE id = (SELECT id FROM"
      " addresses WHERE member_uid = $1::uuid ORDER BY created_at, id LIMIT 1)"
@@ -147,8 +145,7 @@ exec_one(PGconn *db, const char *name, int n, const char *const *params, PGresul
 }
 
 int
-store_member_insert(struct ag_arena *a, PGconn *db, const struct member_new *m,
-                    struct member *out)
+store_member_insert(struct ag_arena *a, PGconn *db, const struct member_new *m, struct member *out)
 {
     PGresult *res;
     const char *p[5] = {m->id, opt(a, m->email), opt(a, m->name), m->hash, m->role};
@@ -174,8 +171,7 @@ store_admin_ensure(PGconn *db, const struct member_new *m)
 }
 
 int
-store_member_taken(PGconn *db, const char *id, struct ag_str email, int *id_taken,
-                   int *email_taken)
+store_member_taken(PGconn *db, const char *id, struct ag_str email, int *id_taken, int *email_taken)
 {
     PGresult *res;
     char mail[MEMBER_EMAIL_MAX + 1];
@@ -262,7 +258,8 @@ store_member_secret(struct ag_arena *a, PGconn *db, const char *id, const char *
 {
     PGresult *res;
     const char *p[1] = {id != NULL ? id : email};
-    int rc = exec_one(db, id != NULL ? "member_secret_by_id" : "member_secret_by_email", 1, p, &res);
+    int rc =
+        exec_one(db, id != NULL ? "member_secret_by_id" : "member_secret_by_email", 1, p, &res);
     if (rc == 0) {
         member_from_row(a, res, 0, out);
         *hash = col(a, res, 0, 7);
@@ -341,8 +338,12 @@ store_address_insert(struct ag_arena *a, PGconn *db, const char *member_uid,
 {
     PGresult *res;
     const char *line2 = pa->line2.ptr != NULL ? opt(a, pa->line2) : "";
-    const char *p[7] = {member_uid,         opt(a, pa->recipient), opt(a, pa->phone),
-                        opt(a, pa->postal_code), opt(a, pa->line1), line2,
+    const char *p[7] = {member_uid,
+                        opt(a, pa->recipient),
+                        opt(a, pa->phone),
+                        opt(a, pa->postal_code),
+                        opt(a, pa->line1),
+                        line2,
                         bool_param(pa->is_default > 0)};
     int rc = exec_one(db, "address_insert", 7, p, &res);
     if (rc == 0) {
@@ -353,13 +354,18 @@ store_address_insert(struct ag_arena *a, PGconn *db, const char *member_uid,
 }
 
 int
-store_address_update(struct ag_arena *a, PGconn *db, const char *member_uid,
-                     const char *address_id, const struct address_patch *pa, struct address *out)
+store_address_update(struct ag_arena *a, PGconn *db, const char *member_uid, const char *address_id,
+                     const struct address_patch *pa, struct address *out)
 {
     PGresult *res;
-    const char *p[8] = {member_uid,         address_id,        opt(a, pa->recipient),
-                        opt(a, pa->phone),  opt(a, pa->postal_code), opt(a, pa->line1),
-                        opt(a, pa->line2),  bool_param(pa->is_default)};
+    const char *p[8] = {member_uid,
+                        address_id,
+                        opt(a, pa->recipient),
+                        opt(a, pa->phone),
+                        opt(a, pa->postal_code),
+                        opt(a, pa->line1),
+                        opt(a, pa->line2),
+                        bool_param(pa->is_default)};
     int rc = exec_one(db, "address_update", 8, p, &res);
     if (rc == 0) {
         address_from_row(a, res, 0, out);

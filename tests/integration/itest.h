@@ -13,10 +13,10 @@
 
 struct it_resp {
     long status;
-    char *body;       /* NUL-terminated; owned */
+    char *body; /* NUL-terminated; owned */
     size_t len;
-    json_t *json;     /* parsed body, or NULL; owned */
-    char *headers;    /* raw response headers; owned */
+    json_t *json;  /* parsed body, or NULL; owned */
+    char *headers; /* raw response headers; owned */
     size_t headers_len;
 };
 

@@ -55,8 +55,9 @@ signup(const char *id, const char *email, const char *password, struct it_resp *
 {
     char body[512], key[40];
     char *guest = it_token("guest:itest", "guest", 600);
-    snprintf(body, sizeof(body), "{\"id\":\"%s\",\"email\":\"%s\",\"name\":\"Test %s\",\"password\":\"%s\"}",
-             id, email, id, password);
+    snprintf(body, sizeof(body),
+             "{\"id\":\"%s\",\"email\":\"%s\",\"name\":\"Test %s\",\"password\":\"%s\"}", id, email,
+             id, password);
     it_unique(key, sizeof(key), "signup-");
     it_request(r, "POST", member_url("/api/members"), guest, key, body, NULL);
     ag_free(guest);
@@ -143,13 +144,14 @@ struct bad_case {
 TEST(signup_validation)
 {
     static const struct bad_case cases[] = {
-        {"{\"id\":\"ab\",\"email\":\"a@b.co\",\"name\":\"N\",\"password\":\"12345678\"}", "id", 400},
+        {"{\"id\":\"ab\",\"email\":\"a@b.co\",\"name\":\"N\",\"password\":\"12345678\"}", "id",
+         400},
         {"{\"id\":\"bad id!\",\"email\":\"a@b.co\",\"name\":\"N\",\"password\":\"12345678\"}", "id",
          400},
         {"{\"id\":\"valid01\",\"email\":\"not-an-email\",\"name\":\"N\",\"password\":\"12345678\"}",
          "email", 400},
-        {"{\"id\":\"valid01\",\"email\":\"a@b.co\",\"name\":\"\",\"password\":\"12345678\"}", "name",
-         400},
+        {"{\"id\":\"valid01\",\"email\":\"a@b.co\",\"name\":\"\",\"password\":\"12345678\"}",
+         "name", 400},
         {"{\"id\":\"valid01\",\"email\":\"a@b.co\",\"name\":\"N\",\"password\":\"short\"}",
          "password", 400},
         {"{\"id\":\"valid01\",\"email\":\"a@b.co\",\"name\":\"N\"}", "password", 400},
@@ -163,7 +165,8 @@ TEST(signup_validation)
         {"{\"id\":\"valid01\",\"email\":", NULL, 400},
         {"[1,2,3]", NULL, 400},
         {"{\"id\":\"valid01\",\"id\":\"valid02\"}", NULL, 400},
-        {"{\"id\":\"valid01\",\"email\":\"a@b.co\",\"name\":\"\xff\xfe\",\"password\":\"12345678\"}",
+        {"{\"id\":\"valid01\",\"email\":\"a@b.co\",\"name\":\"\xff\xfe\",\"password\":"
+         "\"12345678\"}",
          NULL, 400},
         {"{\"id\":\"valid01\",\"email\":\"a@b.co\",\"name\":\"N\",\"password\":\"12345678\","
          "\"n\":1e999999}",
@@ -248,9 +251,10 @@ TEST(idempotency_replay_and_mismatch)
 
     it_unique(id, sizeof(id), "idem");
     it_unique(key, sizeof(key), "key-");
-    snprintf(body, sizeof(body),
-             "{\"id\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"I\",\"password\":\"12345678\"}",
-             id, id);
+    snprintf(
+        body, sizeof(body),
+        "{\"id\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"I\",\"password\":\"12345678\"}", id,
+        id);
     it_request(&a, "POST", member_url("/api/members"), guest, key, body, NULL);
     CHECK_EQ_INT(a.status, 201);
     CHECK_NULL(it_header(&a, "X-Idempotency-Replayed", h, sizeof(h)));
@@ -259,9 +263,10 @@ TEST(idempotency_replay_and_mismatch)
     CHECK_EQ_STR(it_header(&b, "X-Idempotency-Replayed", h, sizeof(h)), "true");
     CHECK_EQ_STR(b.body, a.body);
     /* The same key with another body. */
-    snprintf(body2, sizeof(body2),
-             "{\"id\":\"%sx\",\"email\":\"%sx@example.com\",\"name\":\"I\",\"password\":\"12345678\"}",
-             id, id);
+    snprintf(
+        body2, sizeof(body2),
+        "{\"id\":\"%sx\",\"email\":\"%sx@example.com\",\"name\":\"I\",\"password\":\"12345678\"}",
+        id, id);
     it_request(&c, "POST", member_url("/api/members"), guest, key, body2, NULL);
     CHECK_EQ_INT(c.status, 422);
     CHECK_EQ_STR(error_code(&c), "VAL_2007");
@@ -311,9 +316,10 @@ TEST(idempotency_twenty_concurrent_signups)
 
     it_unique(id, sizeof(id), "race");
     it_unique(key, sizeof(key), "race-");
-    snprintf(body, sizeof(body),
-             "{\"id\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"R\",\"password\":\"12345678\"}",
-             id, id);
+    snprintf(
+        body, sizeof(body),
+        "{\"id\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"R\",\"password\":\"12345678\"}", id,
+        id);
     for (int i = 0; i < N; i++) {
         racers[i] = (struct racer){guest, key, body, 0, 0, NULL};
         pthread_create(&th[i], NULL, race, &racers[i]);
@@ -370,7 +376,8 @@ TEST(owner_checks)
     CHECK_EQ_INT(r.status, 403);
     CHECK_EQ_STR(error_code(&r), "AUTH_1003");
     it_resp_free(&r);
-    it_request(&r, "PATCH", member_url("/api/members/%s", b), ta, NULL, "{\"name\":\"pwned\"}", NULL);
+    it_request(&r, "PATCH", member_url("/api/members/%s", b), ta, NULL, "{\"name\":\"pwned\"}",
+               NULL);
     CHECK_EQ_INT(r.status, 403);
     it_resp_free(&r);
     it_unique(key, sizeof(key), "del-");
@@ -514,8 +521,7 @@ verify(const char *field, const char *value, const char *password, const char *t
     snprintf(body, sizeof(body), "{\"%s\":\"%s\",\"password\":\"%s\"}", field, value, password);
     snprintf(h, sizeof(h), "X-Internal-Token: %s", token);
     const char *const headers[] = {h, NULL};
-    it_request(&r, "POST", member_url("/internal/members/verify"), NULL, NULL, body,
-               headers);
+    it_request(&r, "POST", member_url("/internal/members/verify"), NULL, NULL, body, headers);
     long st = r.status;
     if (st == 200) {
         st = data_str(&r, "role") != NULL && data_str(&r, "uid") != NULL ? 200 : 500;

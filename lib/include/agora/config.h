@@ -10,7 +10,7 @@
 enum ag_config_type {
     AG_CONFIG_INT,  /* long long at 'offset', bounded by min..max */
     AG_CONFIG_BOOL, /* int at 'offset': 1/0, true/false, yes/no, on/off */
-    AG_CONFIG_STR,  /* char * at 'offset' (malloc'd, release with ag_config_release); max = length */
+    AG_CONFIG_STR, /* char * at 'offset' (malloc'd, release with ag_config_release); max = length */
 };
 
 struct ag_config_var {
@@ -30,8 +30,7 @@ struct ag_config_var {
  * Returns 0, or AG_EINVAL with a message like
  * "config: AGORA_MEMBER_PORT: '70000' is outside 1..65535" written into 'err'.
  */
-int ag_config_load(const struct ag_config_var *vars, size_t n, void *out, char *err,
-                   size_t errlen);
+int ag_config_load(const struct ag_config_var *vars, size_t n, void *out, char *err, size_t errlen);
 
 /* ag_config_load, or print the error and exit(2). */
 void ag_config_load_or_exit(const struct ag_config_var *vars, size_t n, void *out);

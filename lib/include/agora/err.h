@@ -8,23 +8,23 @@
 
 enum ag_err {
     AG_OK = 0,
-    AG_EINVAL = -1,        /* 400 VAL_2001: the input is malformed or out of bounds */
-    AG_ENOTFOUND = -2,     /* 404 BIZ_3001: no such resource */
-    AG_ECONFLICT = -3,     /* 409 BIZ_3002: unique key taken, state does not allow it */
-    AG_EUNAUTH = -4,       /* 401 AUTH_1001: no or bad credentials */
-    AG_EFORBIDDEN = -5,    /* 403 AUTH_1003: authenticated, but not allowed */
-    AG_ETOOLARGE = -6,     /* 413 VAL_2002: body or field over its limit */
-    AG_EMETHOD = -7,       /* 405 VAL_2004: path exists, method does not */
-    AG_ENOROUTE = -8,      /* 404 VAL_2005: no such path */
-    AG_EMEDIATYPE = -9,    /* 415 VAL_2006: body is not application/json */
+    AG_EINVAL = -1,         /* 400 VAL_2001: the input is malformed or out of bounds */
+    AG_ENOTFOUND = -2,      /* 404 BIZ_3001: no such resource */
+    AG_ECONFLICT = -3,      /* 409 BIZ_3002: unique key taken, state does not allow it */
+    AG_EUNAUTH = -4,        /* 401 AUTH_1001: no or bad credentials */
+    AG_EFORBIDDEN = -5,     /* 403 AUTH_1003: authenticated, but not allowed */
+    AG_ETOOLARGE = -6,      /* 413 VAL_2002: body or field over its limit */
+    AG_EMETHOD = -7,        /* 405 VAL_2004: path exists, method does not */
+    AG_ENOROUTE = -8,       /* 404 VAL_2005: no such path */
+    AG_EMEDIATYPE = -9,     /* 415 VAL_2006: body is not application/json */
     AG_EIDEMMISMATCH = -10, /* 422 VAL_2007: idempotency key reused with another body */
-    AG_EINFLIGHT = -11,    /* 409 BIZ_3003: same idempotency key still being processed */
-    AG_ERATELIMIT = -12,   /* 429 AUTH_1004: too many attempts */
-    AG_EUNAVAIL = -13,     /* 503 SYS_5002: a dependency (database, redis) is unreachable */
-    AG_ETIMEOUT = -14,     /* 504 SYS_5003: a dependency did not answer in time */
-    AG_EINTERNAL = -15,    /* 500 SYS_5001: a bug or an unexpected failure */
-    AG_ERETRY = -16,       /* 503 SYS_5004: serialization failure; the transaction may be retried */
-    AG_EGONE = -17,        /* 410 BIZ_3004: the resource existed and was deleted */
+    AG_EINFLIGHT = -11,     /* 409 BIZ_3003: same idempotency key still being processed */
+    AG_ERATELIMIT = -12,    /* 429 AUTH_1004: too many attempts */
+    AG_EUNAVAIL = -13,      /* 503 SYS_5002: a dependency (database, redis) is unreachable */
+    AG_ETIMEOUT = -14,      /* 504 SYS_5003: a dependency did not answer in time */
+    AG_EINTERNAL = -15,     /* 500 SYS_5001: a bug or an unexpected failure */
+    AG_ERETRY = -16, /* 503 SYS_5004: serialization failure; the transaction may be retried */
+    AG_EGONE = -17,  /* 410 BIZ_3004: the resource existed and was deleted */
     AG_ERR_MIN = -17,
 };
 

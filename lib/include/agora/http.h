@@ -23,10 +23,10 @@
 #include "agora/json.h"
 #include "agora/mem.h"
 
-#define AG_MAX_URI        4096 /* request target, path and query together */
-#define AG_MAX_PARAMS     8    /* {params} in one route */
-#define AG_MAX_QUERY_ARGS 32
-#define AG_MAX_REQUEST_ID 64
+#define AG_MAX_URI          4096 /* request target, path and query together */
+#define AG_MAX_PARAMS       8    /* {params} in one route */
+#define AG_MAX_QUERY_ARGS   32
+#define AG_MAX_REQUEST_ID   64
 #define AG_MAX_RESP_HEADERS 8
 
 enum ag_method {
@@ -55,10 +55,10 @@ typedef int (*ag_handler_fn)(struct ag_req *req);
 
 struct ag_route {
     enum ag_method method;
-    const char *path;      /* literal segments and {name} segments, e.g. "/api/members/{id}" */
+    const char *path; /* literal segments and {name} segments, e.g. "/api/members/{id}" */
     ag_handler_fn handler;
     enum ag_auth_level auth;
-    size_t body_max;       /* bytes; 0 = no body allowed */
+    size_t body_max; /* bytes; 0 = no body allowed */
     unsigned flags;
 };
 
@@ -68,44 +68,44 @@ struct ag_auth {
     enum ag_role role;
     const char *sub; /* borrowed from the request; "" when not authenticated */
     const char *sid;
-    int internal;    /* 1 when X-Internal-Token matched */
+    int internal; /* 1 when X-Internal-Token matched */
 };
 
 struct ag_server;
 struct ag__req_state;
 
 struct ag_req {
-    struct ag_arena *arena;   /* everything the request makes; freed after the response */
-    void *app;                /* the service's context (struct ag_service.app) */
+    struct ag_arena *arena; /* everything the request makes; freed after the response */
+    void *app;              /* the service's context (struct ag_service.app) */
     struct ag_server *server;
     const struct ag_route *route;
     enum ag_method method;
-    struct ag_str path;       /* percent-decoded path */
-    const char *request_id;   /* taken from X-Request-Id when valid, made otherwise */
+    struct ag_str path;     /* percent-decoded path */
+    const char *request_id; /* taken from X-Request-Id when valid, made otherwise */
     struct ag_auth auth;
-    const char *body;         /* raw body, NUL-terminated; NULL when none */
+    const char *body; /* raw body, NUL-terminated; NULL when none */
     size_t body_len;
     struct ag__req_state *st; /* router internals */
 };
 
 /* A service as ag_serve runs it. */
 struct ag_service {
-    const char *name;         /* "member": logs, metrics, docs */
+    const char *name; /* "member": logs, metrics, docs */
     const char *version;
     const struct ag_route *routes;
     size_t nroutes;
     const char *openapi_yaml; /* the service's openapi.yaml text, for /docs and /openapi.json */
     void *app;
-    struct ag_db_pool *db;    /* may be NULL; /readyz pings it; idempotency records live here */
-    struct ag_kv_pool *kv;    /* may be NULL; /readyz pings it; idempotency locks live here */
-    struct ag_jwt *jwt;       /* may be NULL: then only AG_AUTH_NONE/INTERNAL routes work */
+    struct ag_db_pool *db;      /* may be NULL; /readyz pings it; idempotency records live here */
+    struct ag_kv_pool *kv;      /* may be NULL; /readyz pings it; idempotency locks live here */
+    struct ag_jwt *jwt;         /* may be NULL: then only AG_AUTH_NONE/INTERNAL routes work */
     const char *internal_token; /* AG_AUTH_INTERNAL; NULL or "" = internal routes answer 503 */
-    const char *bind;         /* address, e.g. "127.0.0.1" */
-    int port;                 /* 0 = any free port (tests); see ag_server_port */
-    int threads;              /* MHD thread pool size; 0 = one per core */
-    int access_log;           /* one line per request at info level */
-    int conn_timeout_s;       /* idle keep-alive connections close after this; 0 = 30 */
-    int shutdown_grace_s;     /* how long in-flight requests may finish at shutdown; 0 = 10 */
+    const char *bind;           /* address, e.g. "127.0.0.1" */
+    int port;                   /* 0 = any free port (tests); see ag_server_port */
+    int threads;                /* MHD thread pool size; 0 = one per core */
+    int access_log;             /* one line per request at info level */
+    int conn_timeout_s;         /* idle keep-alive connections close after this; 0 = 30 */
+    int shutdown_grace_s;       /* how long in-flight requests may finish at shutdown; 0 = 10 */
 };
 
 /*
@@ -195,7 +195,7 @@ extern const char ag_idem_schema_sql[];
 
 /* Parses a request target into path and query; exported for the fuzz target and tests. */
 struct ag_uri {
-    struct ag_str path;                 /* percent-decoded, NUL-terminated */
+    struct ag_str path; /* percent-decoded, NUL-terminated */
     size_t nargs;
     struct ag_str keys[AG_MAX_QUERY_ARGS];
     struct ag_str values[AG_MAX_QUERY_ARGS]; /* decoded, NUL-terminated */

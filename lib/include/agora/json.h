@@ -14,7 +14,7 @@
 
 /* What was wrong with the input, for a 400 that names the field. */
 struct ag_json_err {
-    char field[64];   /* "" when the body as a whole is bad */
+    char field[64]; /* "" when the body as a whole is bad */
     char message[192];
 };
 

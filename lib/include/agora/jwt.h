@@ -28,12 +28,12 @@ const char *ag_role_name(enum ag_role role);
 enum ag_role ag_role_parse(const char *s, size_t n);
 
 struct ag_jwt_claims {
-    char sub[72];     /* subject: member login id, or "guest:<sid>" */
-    char sid[72];     /* session id */
+    char sub[72]; /* subject: member login id, or "guest:<sid>" */
+    char sid[72]; /* session id */
     enum ag_role role;
     int64_t iat;
     int64_t exp;
-    int64_t nbf;      /* 0 when absent */
+    int64_t nbf; /* 0 when absent */
 };
 
 struct ag_jwt_key {

@@ -38,10 +38,10 @@ int ag_str_eq(struct ag_str s, const char *c);
 struct ag_arena_block;
 
 struct ag_arena {
-    char *cur;                    /* next free byte in the current block */
-    char *end;                    /* end of the current block */
-    struct ag_arena_block *heap;  /* malloc'd blocks, newest first; owned */
-    size_t total;                 /* bytes handed out, for limits and metrics */
+    char *cur;                   /* next free byte in the current block */
+    char *end;                   /* end of the current block */
+    struct ag_arena_block *heap; /* malloc'd blocks, newest first; owned */
+    size_t total;                /* bytes handed out, for limits and metrics */
     _Alignas(16) char inline_block[AG_ARENA_INLINE];
 };
 

@@ -17,8 +17,8 @@ struct ag_metrics;
  * Counters for 'nroutes' routes labelled by 'methods[i]' and 'paths[i]' (borrowed for the
  * object's life), plus one more slot (index 'nroutes') for requests that matched no route.
  */
-struct ag_metrics *ag_metrics_new(const char *service, size_t nroutes,
-                                  const char *const *methods, const char *const *paths);
+struct ag_metrics *ag_metrics_new(const char *service, size_t nroutes, const char *const *methods,
+                                  const char *const *paths);
 void ag_metrics_free(struct ag_metrics *m);
 
 /* Counts one request of route 'route' (nroutes = unmatched) with 'status' taking 'seconds'. */
