@@ -786,27 +786,12 @@ early_error(struct ag__req_state *st)
     ag__reply_error_msg(st, rc, NULL, msg);
 }
 
+/* After the handler (or the thread it deferred to): make sure there is one response. */
 static void
-dispatch(struct ag__req_state *st)
+complete(struct ag__req_state *st, int rc)
 {
-    struct ag_req *req = &st->req;
+    const struct ag_route *route = st->req.route;
 
-    if (st->early_rc < 0) {
-        early_error(st);
-        return;
-    }
-    const struct ag_route *route = req->route;
-    req->body = st->body;
-    req->body_len = st->body_len;
-    int rc = auth_check(st, route);
-    if (rc < 0) {
-        ag__reply_error_msg(st, rc, NULL, auth_message(rc));
-        return;
-    }
-    if (ag__idem_begin(st) != 0) {
-        return;
-    }
-    rc = route->handler(req);
     if (rc < 0 && !st->has_response) {
         if (ag_err_status(rc) >= 500) {
             ag_log(AG_LOG_ERROR, st->request_id, "%s %s failed: %s", method_name(route->method),
@@ -819,6 +804,49 @@ dispatch(struct ag__req_state *st)
         ag__reply_error_msg(st, AG_EINTERNAL, NULL, NULL);
     }
     ag__idem_finish(st);
+}
+
+/* Returns 1 when the handler deferred its answer, 0 when the response is ready. */
+static int
+dispatch(struct ag__req_state *st)
+{
+    struct ag_req *req = &st->req;
+
+    if (st->early_rc < 0) {
+        early_error(st);
+        return 0;
+    }
+    req->body = st->body;
+    req->body_len = st->body_len;
+    int rc = auth_check(st, req->route);
+    if (rc < 0) {
+        ag__reply_error_msg(st, rc, NULL, auth_message(rc));
+        return 0;
+    }
+    if (ag__idem_begin(st) != 0) {
+        return 0;
+    }
+    rc = req->route->handler(req);
+    if (rc == AG_DEFERRED && st->deferred) {
+        return 1; /* another thread owns the request now */
+    }
+    complete(st, rc);
+    return 0;
+}
+
+int
+ag_req_defer(struct ag_req *req)
+{
+    struct ag__req_state *st = req->st;
+    st->deferred = 1;
+    MHD_suspend_connection(st->conn);
+    return AG_DEFERRED;
+}
+
+void
+ag_req_resume(struct ag_req *req)
+{
+    MHD_resume_connection(req->st->conn);
 }
 
 static enum MHD_Result
@@ -892,7 +920,14 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *m
     if (st->queued) {
         return MHD_YES;
     }
-    dispatch(st);
+    if (st->deferred) {
+        /* Resumed: the deferred work set the response. */
+        complete(st, 0);
+        return queue_response(st);
+    }
+    if (dispatch(st)) {
+        return MHD_YES;
+    }
     return queue_response(st);
 }
 
@@ -1058,12 +1093,14 @@ ag_server_start(const struct ag_service *svc, struct ag_server **out)
         svc->threads > 0 ? (unsigned)svc->threads : (unsigned)(cores > 0 ? cores : 1);
     unsigned timeout = svc->conn_timeout_s > 0 ? (unsigned)svc->conn_timeout_s : 30;
     srv->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK,
-        on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)10000, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)10000,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)1024, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         ag_log(AG_LOG_ERROR, NULL, "cannot listen on %s:%d", svc->bind ? svc->bind : "127.0.0.1",
                svc->port);

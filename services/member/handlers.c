@@ -236,29 +236,37 @@ member_list(struct ag_req *req)
                                    "skip", (json_int_t)skip, "take", (json_int_t)take));
 }
 
-/* GET /api/members/{id} (owner or admin). */
+/* GET /api/members/{id} (owner or admin): a batched read, see agora/batch.h. */
+
+static void
+member_get_reply(struct ag_req *req, const PGresult *res, int row, int rc)
+{
+    struct member m;
+
+    if (rc == AG_ENOTFOUND) {
+        ag_reply_error(req, rc, "member not found");
+        return;
+    }
+    if (rc < 0) {
+        ag_log(AG_LOG_ERROR, req->request_id, "member read failed: %s", ag_err_name(rc));
+        ag_reply_error(req, rc, "%s", ag_err_message(rc));
+        return;
+    }
+    store_member_from_batch(req->arena, res, row, &m);
+    ag_reply_json(req, 200, member_to_json(&m));
+}
+
 static int
 member_get(struct ag_req *req)
 {
+    const struct member_app *app = req->app;
     char id[MEMBER_ID_MAX + 1];
-    struct member m;
-    PGconn *db;
 
     int rc = path_id_or_reply(req, id);
     if (rc < 0) {
         return rc;
     }
-    rc = ag_req_db(req, &db);
-    if (rc == 0) {
-        rc = store_member_get(req->arena, db, id, &m);
-    }
-    if (rc == AG_ENOTFOUND) {
-        return ag_reply_error(req, rc, "member not found");
-    }
-    if (rc < 0) {
-        return rc;
-    }
-    return ag_reply_json(req, 200, member_to_json(&m));
+    return ag_batch_get(app->member_by_id, req, (struct ag_str){id, strlen(id)}, member_get_reply);
 }
 
 /* PATCH /api/members/{id}: email and/or name. */

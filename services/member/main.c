@@ -24,6 +24,8 @@ static const struct ag_config_var member_config_vars[] = {
      "HTTP worker threads; 0 = one per core", 0},
     {"AGORA_MEMBER_DATABASE_URL", AG_CONFIG_STR, CFG(database_url), 1, 1024,
      "postgresql://agora@127.0.0.1:15432/member", "PostgreSQL connection URI of the member DB", 1},
+    {"AGORA_MEMBER_BATCH_THREADS", AG_CONFIG_INT, CFG(batch_threads), 1, 16, "1",
+     "threads that run batched member reads (one query answers many requests)", 0},
     {"AGORA_MEMBER_DB_POOL", AG_CONFIG_INT, CFG(db_pool), 0, 512, "0",
      "database connections at most; 0 = threads + 2", 0},
     {"AGORA_REDIS_URL", AG_CONFIG_STR, CFG(redis_url), 1, 1024, "redis://127.0.0.1:16379/0",
@@ -146,11 +148,17 @@ serve(const struct member_config *cfg)
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = cfg->threads > 0 ? (int)cfg->threads : (int)(cores > 0 ? cores : 1);
-    size_t pool = cfg->db_pool > 0 ? (size_t)cfg->db_pool : (size_t)threads + 2;
+    size_t pool =
+        cfg->db_pool > 0 ? (size_t)cfg->db_pool : (size_t)threads + (size_t)cfg->batch_threads + 2;
     db = ag_db_pool_new(cfg->database_url, pool, member_stmts, member_nstmts, 2000);
     kv = ag_kv_pool_new(cfg->redis_url, (size_t)threads + 2, 1000);
     if (db == NULL || kv == NULL) {
         rc = AG_EINVAL;
+        goto out;
+    }
+    app.member_by_id = ag_batch_new(db, "member_get_many", 64, (int)cfg->batch_threads);
+    if (app.member_by_id == NULL) {
+        rc = AG_EINTERNAL;
         goto out;
     }
     rc = admin_ensure(db, cfg);
@@ -176,6 +184,7 @@ serve(const struct member_config *cfg)
     };
     rc = ag_serve(&svc);
 out:
+    ag_batch_free(app.member_by_id); /* after the server stopped: nothing is queued */
     ag_kv_pool_free(kv);
     ag_db_pool_free(db);
     ag_jwt_release(&jwt);

@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "agora/batch.h"
 #include "agora/db.h"
 #include "agora/embed.h"
 #include "agora/http.h"
@@ -27,6 +28,7 @@ struct member_config {
     long long threads;
     char *database_url;
     long long db_pool;
+    long long batch_threads;
     char *redis_url;
     char *internal_token;
     char *jwt_public_key_file;
@@ -45,6 +47,7 @@ struct member_app {
     const struct member_config *cfg;
     /* A hash of a random password: unknown ids are verified against it, so they take as long. */
     char dummy_hash[crypto_pwhash_STRBYTES];
+    struct ag_batch *member_by_id; /* batched GET /api/members/{id}; owned by main */
 };
 
 /* A member as stored; strings borrowed from the request arena. */
@@ -115,6 +118,8 @@ int store_member_insert(struct ag_arena *a, PGconn *db, const struct member_new 
 int store_member_taken(PGconn *db, const char *id, struct ag_str email, int *id_taken,
                        int *email_taken);
 int store_member_get(struct ag_arena *a, PGconn *db, const char *id, struct member *out);
+/* A row of the batched read "member_get_many" (its first column is the key). */
+void store_member_from_batch(struct ag_arena *a, const PGresult *res, int row, struct member *m);
 int store_member_list(struct ag_arena *a, PGconn *db, long long skip, long long take,
                       json_t **items, long long *total);
 int store_member_update(struct ag_arena *a, PGconn *db, const char *id,

@@ -30,6 +30,10 @@ const struct ag_db_stmt member_stmts[] = {
      " EXISTS (SELECT 1 FROM members WHERE lower(email) = lower($2) AND deleted_at IS NULL)",
      2},
     {"member_get", "SELECT " MEMBER_COLS " FROM members WHERE id = $1 AND deleted_at IS NULL", 1},
+    /* The batched read (agora/batch.h): the key first, then the member. */
+    {"member_get_many",
+     "SELECT id, " MEMBER_COLS " FROM members WHERE id = ANY ($1::text[]) AND deleted_at IS NULL",
+     1},
     {"member_list",
      "SELECT " MEMBER_COLS " FROM members WHERE deleted_at IS NULL"
      " ORDER BY created_at, uid OFFSET $1 LIMIT $2",
@@ -95,16 +99,29 @@ col(struct ag_arena *a, const PGresult *res, int row, int c)
     return ag_arena_strndup(a, PQgetvalue(res, row, c), (size_t)PQgetlength(res, row, c));
 }
 
+/* The member's columns start at column 'c' of the row. */
+static void
+member_from_cols(struct ag_arena *a, const PGresult *res, int row, int c, struct member *m)
+{
+    m->uid = col(a, res, row, c);
+    m->id = col(a, res, row, c + 1);
+    m->email = col(a, res, row, c + 2);
+    m->name = col(a, res, row, c + 3);
+    m->role = col(a, res, row, c + 4);
+    m->created_at = col(a, res, row, c + 5);
+    m->updated_at = col(a, res, row, c + 6);
+}
+
 static void
 member_from_row(struct ag_arena *a, const PGresult *res, int row, struct member *m)
 {
-    m->uid = col(a, res, row, 0);
-    m->id = col(a, res, row, 1);
-    m->email = col(a, res, row, 2);
-    m->name = col(a, res, row, 3);
-    m->role = col(a, res, row, 4);
-    m->created_at = col(a, res, row, 5);
-    m->updated_at = col(a, res, row, 6);
+    member_from_cols(a, res, row, 0, m);
+}
+
+void
+store_member_from_batch(struct ag_arena *a, const PGresult *res, int row, struct member *m)
+{
+    member_from_cols(a, res, row, 1, m);
 }
 
 static void

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "ag_test.h"
 #include "itest.h"
 
@@ -723,6 +725,92 @@ TEST(service_endpoints)
     it_resp_free(&r);
 }
 
+struct reader {
+    char id[40];
+    char *token;
+    int wrong;
+    int ok;
+};
+
+static size_t
+discard(char *p, size_t size, size_t n, void *userdata)
+{
+    struct it_resp *r = userdata;
+    size_t total = size * n;
+    r->body = ag_xrealloc(r->body, r->len + total + 1);
+    memcpy(r->body + r->len, p, total);
+    r->len += total;
+    r->body[r->len] = '\0';
+    return total;
+}
+
+/* 300 reads of its own member over one keep-alive connection. */
+static void *
+read_own(void *arg)
+{
+    struct reader *rd = arg;
+    char u[256], h[1200], want[80];
+    CURL *c = curl_easy_init();
+    struct curl_slist *list = NULL;
+
+    snprintf(u, sizeof(u), "%s/api/members/%s", it_url("MEMBER"), rd->id);
+    snprintf(h, sizeof(h), "Authorization: Bearer %s", rd->token);
+    snprintf(want, sizeof(want), "\"id\":\"%s\"", rd->id);
+    list = curl_slist_append(list, h);
+    curl_easy_setopt(c, CURLOPT_URL, u);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    for (int i = 0; i < 300; i++) {
+        struct it_resp r = {0};
+        long status = 0;
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+        curl_easy_perform(c);
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        if (status == 200 && r.body != NULL && strstr(r.body, want) != NULL) {
+            rd->ok++;
+        } else {
+            rd->wrong++;
+        }
+        ag_free(r.body);
+    }
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+/* Reads are batched (one query answers many requests): each caller must get its own row. */
+TEST(batched_reads_answer_each_caller)
+{
+    enum { N = 8 };
+    struct reader rd[N];
+    pthread_t th[N];
+
+    for (int i = 0; i < N; i++) {
+        memset(&rd[i], 0, sizeof(rd[i]));
+        CHECK_EQ_INT(new_member(rd[i].id, &rd[i].token), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_create(&th[i], NULL, read_own, &rd[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+    }
+    for (int i = 0; i < N; i++) {
+        CHECK_EQ_INT(rd[i].wrong, 0);
+        CHECK_EQ_INT(rd[i].ok, 300);
+        ag_free(rd[i].token);
+    }
+    /* A member that does not exist, read by an admin in the same way. */
+    struct it_resp r;
+    char *admin = it_token("root", "admin", 600);
+    it_request(&r, "GET", member_url("/api/members/%s", "no-such-member"), admin, NULL, NULL, NULL);
+    CHECK_EQ_INT(r.status, 404);
+    CHECK_EQ_STR(error_code(&r), "BIZ_3001");
+    it_resp_free(&r);
+    ag_free(admin);
+}
+
 static const struct ag_test tests[] = {
     TEST_ENTRY(signup_and_read_back),
     TEST_ENTRY(signup_needs_token_and_key),
@@ -740,6 +828,7 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(delete_member),
     TEST_ENTRY(envelope_request_id_and_routes),
     TEST_ENTRY(service_endpoints),
+    TEST_ENTRY(batched_reads_answer_each_caller),
 };
 
 int

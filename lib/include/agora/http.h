@@ -159,6 +159,17 @@ int ag_req_tx(struct ag_req *req, const char *isolation, ag_db_tx_fn fn, void *a
 /* A pooled Redis connection for this request, released after it. */
 int ag_req_kv(struct ag_req *req, redisContext **out);
 
+/*
+ * Deferred answers: a handler that waits for another thread (a batched query) calls
+ * ag_req_defer and returns its result, AG_DEFERRED; that thread later sets the response with
+ * the reply functions and calls ag_req_resume. Nothing may touch 'req' between the two but
+ * that thread.
+ */
+#define AG_DEFERRED 1
+int ag_req_defer(struct ag_req *req);
+/* Hands the request back to the server, which sends the response set meanwhile. */
+void ag_req_resume(struct ag_req *req);
+
 /* Replies. Each sets the response and returns 0; the router sends it. */
 
 /* 'status' with {"success":true,"data":data}; 'data' is stolen (json_decref'd for you). */
