@@ -27,7 +27,7 @@ static const struct ag_config_var member_config_vars[] = {
     {"AGORA_MEMBER_BATCH_THREADS", AG_CONFIG_INT, CFG(batch_threads), 1, 16, "1",
      "threads that run batched member reads (one query answers many requests)", 0},
     {"AGORA_MEMBER_DB_POOL", AG_CONFIG_INT, CFG(db_pool), 0, 512, "0",
-     "database connections at most; 0 = threads + 2", 0},
+     "database connections at most; 0 = threads + batch threads + 2", 0},
     {"AGORA_REDIS_URL", AG_CONFIG_STR, CFG(redis_url), 1, 1024, "redis://127.0.0.1:16379/0",
      "Redis URL (idempotency locks)", 1},
     {"AGORA_INTERNAL_TOKEN", AG_CONFIG_STR, CFG(internal_token), 0, 256, "",
