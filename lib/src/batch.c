@@ -182,7 +182,8 @@ ag_batch_get(struct ag_batch *b, struct ag_req *req, struct ag_str key, ag_batch
         b->head = 0;
         b->cap *= 2;
     }
-    struct batch_item *it = &b->queue[(b->head + b->len) % b->cap];
+    size_t tail = b->head + b->len;
+    struct batch_item *it = &b->queue[tail >= b->cap ? tail - b->cap : tail];
     it->req = req;
     it->fn = fn;
     it->keylen = key.len;

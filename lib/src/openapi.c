@@ -71,7 +71,7 @@ ag_openapi_from_yaml(const char *yaml, json_t **out, char *err, size_t errlen)
 {
     yaml_parser_t parser;
     yaml_event_t ev;
-    json_t *stack[YAML_MAX_DEPTH];
+    json_t *stack[YAML_MAX_DEPTH] = {0};
     char *keys[YAML_MAX_DEPTH] = {0};
     size_t depth = 0;
     json_t *root = NULL;

@@ -75,7 +75,7 @@ static int
 signup_parse_or_reply(struct ag_req *req, struct member_new *m, struct ag_str *password)
 {
     json_t *body;
-    struct ag_str id, role;
+    struct ag_str id = AG_STR_NULL, role = AG_STR_NULL;
     const char *why;
 
     int rc = ag_req_json_or_reply(req, &body);
@@ -167,7 +167,7 @@ static int
 member_create(struct ag_req *req)
 {
     struct member_new m;
-    struct ag_str password;
+    struct ag_str password = AG_STR_NULL;
 
     memset(&m, 0, sizeof(m));
     int rc = signup_parse_or_reply(req, &m, &password);
@@ -213,8 +213,8 @@ query_int_or_reply(struct ag_req *req, const char *name, long long min, long lon
 static int
 member_list(struct ag_req *req)
 {
-    long long skip, take, total;
-    json_t *items;
+    long long skip = 0, take = 0, total = 0;
+    json_t *items = NULL;
     PGconn *db;
 
     int rc = query_int_or_reply(req, "skip", 0, 1000000000, 0, &skip);
@@ -375,9 +375,9 @@ member_change_password(struct ag_req *req)
     char id[MEMBER_ID_MAX + 1];
     char hash[crypto_pwhash_STRBYTES];
     json_t *body;
-    struct ag_str current = AG_STR_NULL, next;
+    struct ag_str current = AG_STR_NULL, next = AG_STR_NULL;
     struct member m;
-    const char *old_hash;
+    const char *old_hash = NULL;
     PGconn *db;
     /* An admin may reset another member's password without knowing it. */
     int need_current =
@@ -475,7 +475,7 @@ static int
 address_list(struct ag_req *req)
 {
     char id[MEMBER_ID_MAX + 1];
-    json_t *items;
+    json_t *items = NULL;
     PGconn *db;
     const char *uid;
     long long n;

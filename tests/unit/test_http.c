@@ -41,8 +41,8 @@ TEST(uri_parse_rejects_hostile_targets)
     struct ag_arena a;
     struct ag_uri u;
     const char *bad[] = {
-        "",           "api/members", "/a%",      "/a%4",        "/a%zz",      "/a%00b",
-        "/a%2Fb",     "/a%2fb",      "/a?x=%",   "/a?x=%g0",    "/a#frag",    "*",
+        "",       "api/members", "/a%",    "/a%4",     "/a%zz",   "/a%00b",
+        "/a%2Fb", "/a%2fb",      "/a?x=%", "/a?x=%g0", "/a#frag", "*",
     };
     ag_arena_init(&a);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -137,11 +137,11 @@ h_whoami(struct ag_req *req)
     struct ag_str id = ag_req_param(req, "id");
     const char *q = ag_req_query(req, "q");
     ag_reply_header(req, "X-Test", "yes");
-    return ag_reply_json(req, 200,
-                         json_pack("{s:s,s:s,s:s%,s:s?}", "sub", req->auth.sub, "role",
-                                   ag_role_name(req->auth.role) ? ag_role_name(req->auth.role)
-                                                                : "none",
-                                   "id", id.ptr ? id.ptr : "", id.len, "q", q));
+    return ag_reply_json(
+        req, 200,
+        json_pack("{s:s,s:s,s:s%,s:s?}", "sub", req->auth.sub, "role",
+                  ag_role_name(req->auth.role) ? ag_role_name(req->auth.role) : "none", "id",
+                  id.ptr ? id.ptr : "", id.len, "q", q));
 }
 
 static int

@@ -28,10 +28,10 @@ TEST(yaml_types_and_nesting)
     CHECK(json_is_null(json_object_get(j, "d")));
     CHECK_EQ_STR(json_string_value(json_object_get(j, "e")), "42");
     CHECK_EQ_INT(json_array_size(json_object_get(j, "f")), 3);
-    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(json_object_get(j, "f"), 2), "g")),
-                 "h");
-    CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(json_object_get(j, "i"), 0), "j")),
-                 "k");
+    CHECK_EQ_STR(
+        json_string_value(json_object_get(json_array_get(json_object_get(j, "f"), 2), "g")), "h");
+    CHECK_EQ_STR(
+        json_string_value(json_object_get(json_array_get(json_object_get(j, "i"), 0), "j")), "k");
     CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(j, "200"), "description")),
                  "ok");
     CHECK_EQ_STR(json_string_value(json_object_get(j, "m")), "folded text");
