@@ -3,6 +3,7 @@
  * ephemeral port exercising auth levels, body limits, envelopes, request ids, duplicate
  * headers and handler errors, spoken to with libcurl.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +166,24 @@ h_conflict(struct ag_req *req)
                                   "name '%s' is taken", "bob");
 }
 
+static int
+h_slow(struct ag_req *req)
+{
+    struct timespec ts = {0, 400 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    return ag_reply_json(req, 200, json_pack("{s:b}", "slow", 1));
+}
+
+static int
+h_cookie(struct ag_req *req)
+{
+    const char *v = ag_req_cookie(req, "sid");
+    return ag_reply_json(req, 200, json_pack("{s:s?,s:s}", "sid", v, "peer", ag_req_peer(req)));
+}
+
 static const struct ag_route test_routes[] = {
+    {AG_GET, "/slow", h_slow, AG_AUTH_NONE, 0, 0},
+    {AG_GET, "/cookie", h_cookie, AG_AUTH_NONE, 0, 0},
     {AG_POST, "/echo", h_echo, AG_AUTH_NONE, 64, 0},
     {AG_GET, "/public", h_whoami, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/any", h_whoami, AG_AUTH_ANY, 0, 0},
@@ -185,10 +203,11 @@ static char base[64];
 
 static const char spec[] = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n";
 
+static struct ag_service svc;
+
 static void
 server_up(void)
 {
-    static struct ag_service svc;
     unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 
     if (srv != NULL) {
@@ -503,6 +522,67 @@ TEST(server_builtin_routes)
     json_decref(r.json);
 }
 
+TEST(server_cookies_and_peer)
+{
+    struct resp r;
+    const char *const cookie[] = {"Cookie: theme=dark; sid=abc123; x=1", NULL};
+    CHECK_EQ_INT(call(&r, "GET", "/cookie", NULL, cookie), 200);
+    json_t *d = json_object_get(r.json, "data");
+    CHECK_EQ_STR(json_string_value(json_object_get(d, "sid")), "abc123");
+    CHECK_EQ_STR(json_string_value(json_object_get(d, "peer")), "127.0.0.1");
+    json_decref(r.json);
+    CHECK_EQ_INT(call(&r, "GET", "/cookie", NULL, NULL), 200);
+    CHECK(json_is_null(json_object_get(json_object_get(r.json, "data"), "sid")) ||
+          json_object_get(json_object_get(r.json, "data"), "sid") == NULL);
+    json_decref(r.json);
+}
+
+struct slow_call {
+    struct resp r;
+    char url[96];
+};
+
+static void *
+slow_request(void *arg)
+{
+    struct slow_call *sc = arg;
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, sc->url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sc->r);
+    curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &sc->r.status);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+/* Stopping lets an in-flight request finish, then refuses new connections. */
+TEST(server_graceful_stop)
+{
+    static struct ag_service svc2;
+    struct ag_server *s2;
+    struct slow_call sc;
+    pthread_t th;
+
+    server_up();
+    svc2 = svc;
+    svc2.port = 0;
+    CHECK_EQ_INT(ag_server_start(&svc2, &s2), 0);
+    memset(&sc, 0, sizeof(sc));
+    snprintf(sc.url, sizeof(sc.url), "http://127.0.0.1:%d/slow", ag_server_port(s2));
+    pthread_create(&th, NULL, slow_request, &sc);
+    struct timespec ts = {0, 150 * 1000 * 1000};
+    nanosleep(&ts, NULL); /* the request is inside its handler now */
+    ag_server_stop(s2);
+    pthread_join(th, NULL);
+    CHECK_EQ_INT(sc.r.status, 200);
+    CHECK(strstr(sc.r.body, "\"slow\":true") != NULL);
+    /* Nothing listens any more. */
+    memset(&sc.r, 0, sizeof(sc.r));
+    slow_request(&sc);
+    CHECK_EQ_INT(sc.r.status, 0);
+}
+
 static const struct ag_test tests[] = {
     TEST_ENTRY(uri_parse_paths_and_queries),
     TEST_ENTRY(uri_parse_rejects_hostile_targets),
@@ -516,6 +596,8 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(server_chunked_body_over_limit),
     TEST_ENTRY(server_handler_errors),
     TEST_ENTRY(server_builtin_routes),
+    TEST_ENTRY(server_cookies_and_peer),
+    TEST_ENTRY(server_graceful_stop),
 };
 
 int
