@@ -5,6 +5,8 @@
  */
 #include "agora/db.h"
 
+#include "pool_int.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,19 +32,10 @@
 #define DB_MIGRATE_LOCK_KEY "7018701081330806119"
 
 struct ag_db_pool {
-    pthread_mutex_t lock;
-    pthread_cond_t freed;           /* signalled when a connection or a free slot comes back */
+    struct ag__pool slots;
     char *conninfo;                 /* owned */
     const struct ag_db_stmt *stmts; /* borrowed for the pool's life */
     size_t nstmts;
-    int acquire_timeout_ms;
-    size_t size;
-    PGconn **idle; /* owned, 'size' entries: 'nidle' open connections ready for use */
-    size_t nidle;
-    size_t open; /* idle + busy + being opened; never above 'size' */
-    size_t busy;
-    unsigned long long waits;
-    unsigned long long timeouts;
     atomic_int outage_logged; /* a failed connect was logged at warn since the last success */
 };
 
@@ -314,8 +307,6 @@ struct ag_db_pool *
 ag_db_pool_new(const char *conninfo, size_t size, const struct ag_db_stmt *stmts, size_t nstmts,
                int acquire_timeout_ms)
 {
-    pthread_condattr_t attr;
-
     if (size == 0) {
         ag_log(AG_LOG_ERROR, NULL, "cannot create database pool: size must be at least 1");
         return NULL;
@@ -327,19 +318,18 @@ ag_db_pool_new(const char *conninfo, size_t size, const struct ag_db_stmt *stmts
     }
 
     struct ag_db_pool *pool = ag_xcalloc(1, sizeof(*pool));
-    pthread_mutex_init(&pool->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&pool->freed, &attr);
-    pthread_condattr_destroy(&attr);
+    ag__pool_init(&pool->slots, size, acquire_timeout_ms);
     pool->conninfo = ag_xstrdup(conninfo);
     pool->stmts = stmts;
     pool->nstmts = nstmts;
-    pool->acquire_timeout_ms = acquire_timeout_ms < 0 ? 0 : acquire_timeout_ms;
-    pool->size = size;
-    pool->idle = ag_xcalloc(size, sizeof(PGconn *));
     atomic_init(&pool->outage_logged, 0);
     return pool;
+}
+
+static void
+db_close(void *conn)
+{
+    PQfinish(conn);
 }
 
 void
@@ -348,17 +338,8 @@ ag_db_pool_free(struct ag_db_pool *pool)
     if (pool == NULL) {
         return;
     }
-    if (pool->busy > 0) {
-        ag_log(AG_LOG_ERROR, NULL, "database pool freed with %zu connections still out",
-               pool->busy);
-    }
-    for (size_t i = 0; i < pool->nidle; i++) {
-        PQfinish(pool->idle[i]);
-    }
-    ag_free(pool->idle);
+    ag__pool_release(&pool->slots, db_close, "database");
     ag_free(pool->conninfo);
-    pthread_cond_destroy(&pool->freed);
-    pthread_mutex_destroy(&pool->lock);
     ag_free(pool);
 }
 
@@ -407,74 +388,28 @@ out:
     return rc;
 }
 
-/* Sets 'deadline' to 'ms' milliseconds from now on CLOCK_MONOTONIC. */
-static void
-deadline_after(struct timespec *deadline, int ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, deadline);
-    deadline->tv_sec += ms / 1000;
-    deadline->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (deadline->tv_nsec >= 1000000000L) {
-        deadline->tv_sec++;
-        deadline->tv_nsec -= 1000000000L;
-    }
-}
-
 int
 ag_db_acquire(struct ag_db_pool *pool, PGconn **out)
 {
-    struct timespec deadline;
-    PGconn *conn = NULL;
-    int waited = 0;
-    int timed_out = 0;
-    int rc = 0;
+    void *item;
 
     *out = NULL;
-    deadline_after(&deadline, pool->acquire_timeout_ms);
-    pthread_mutex_lock(&pool->lock);
-    for (;;) {
-        if (pool->nidle > 0) {
-            conn = pool->idle[--pool->nidle];
-            pool->busy++;
-            break;
-        }
-        if (pool->open < pool->size) {
-            pool->open++; /* the slot is ours; connect outside the lock */
-            pool->busy++;
-            break;
-        }
-        if (timed_out) {
-            pool->timeouts++;
-            rc = AG_ETIMEOUT;
-            break;
-        }
-        if (!waited) {
-            waited = 1;
-            pool->waits++;
-        }
-        if (pthread_cond_timedwait(&pool->freed, &pool->lock, &deadline) == ETIMEDOUT) {
-            timed_out = 1; /* look once more, then give up */
-        }
-    }
-    pthread_mutex_unlock(&pool->lock);
+    int rc = ag__pool_take(&pool->slots, &item);
     if (rc < 0) {
         ag_log(AG_LOG_DEBUG, NULL, "no database connection free after %d ms",
-               pool->acquire_timeout_ms);
+               pool->slots.timeout_ms);
         return rc;
     }
-
-    if (conn == NULL) {
+    if (item == NULL) {
+        PGconn *conn;
         rc = pool_connect(pool, &conn);
         if (rc < 0) {
-            pthread_mutex_lock(&pool->lock);
-            pool->open--;
-            pool->busy--;
-            pthread_cond_signal(&pool->freed); /* a waiter may try the slot itself */
-            pthread_mutex_unlock(&pool->lock);
+            ag__pool_abandon(&pool->slots);
             return rc;
         }
+        item = conn;
     }
-    *out = conn;
+    *out = item;
     return 0;
 }
 
@@ -518,27 +453,19 @@ ag_db_release(struct ag_db_pool *pool, PGconn *conn)
         PQfinish(conn);
         conn = NULL;
     }
-    pthread_mutex_lock(&pool->lock);
-    pool->busy--;
-    if (conn != NULL) {
-        pool->idle[pool->nidle++] = conn;
-    } else {
-        pool->open--;
-    }
-    pthread_cond_signal(&pool->freed);
-    pthread_mutex_unlock(&pool->lock);
+    ag__pool_give(&pool->slots, conn);
 }
 
 void
 ag_db_pool_stats(struct ag_db_pool *pool, struct ag_db_pool_stats *out)
 {
-    pthread_mutex_lock(&pool->lock);
-    out->size = pool->size;
-    out->open = pool->open;
-    out->busy = pool->busy;
-    out->waits = pool->waits;
-    out->timeouts = pool->timeouts;
-    pthread_mutex_unlock(&pool->lock);
+    pthread_mutex_lock(&pool->slots.lock);
+    out->size = pool->slots.size;
+    out->open = pool->slots.open;
+    out->busy = pool->slots.busy;
+    out->waits = pool->slots.waits;
+    out->timeouts = pool->slots.timeouts;
+    pthread_mutex_unlock(&pool->slots.lock);
 }
 
 int

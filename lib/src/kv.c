@@ -5,6 +5,8 @@
  */
 #include "agora/kv.h"
 
+#include "pool_int.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -32,15 +34,9 @@ struct kv_target {
 };
 
 struct ag_kv_pool {
-    pthread_mutex_t lock;
-    pthread_cond_t freed; /* signalled when a context or a free slot comes back */
+    struct ag__pool slots;
     struct kv_target target;
-    int timeout_ms;
-    size_t size;
-    redisContext **idle; /* owned, 'size' entries: 'nidle' contexts ready for use */
-    size_t nidle;
-    size_t open; /* idle + busy + being opened; never above 'size' */
-    size_t busy;
+    int timeout_ms;           /* connect and command timeout */
     atomic_int outage_logged; /* a failed connect was logged at warn since the last success */
 };
 
@@ -250,7 +246,6 @@ struct ag_kv_pool *
 ag_kv_pool_new(const char *url, size_t size, int timeout_ms)
 {
     struct kv_target target;
-    pthread_condattr_t attr;
     const char *why = NULL;
 
     if (kv_parse_url(url, &target, &why) < 0) {
@@ -264,17 +259,17 @@ ag_kv_pool_new(const char *url, size_t size, int timeout_ms)
     }
 
     struct ag_kv_pool *pool = ag_xcalloc(1, sizeof(*pool));
-    pthread_mutex_init(&pool->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&pool->freed, &attr);
-    pthread_condattr_destroy(&attr);
+    ag__pool_init(&pool->slots, size, timeout_ms);
     pool->target = target;
     pool->timeout_ms = timeout_ms;
-    pool->size = size;
-    pool->idle = ag_xcalloc(size, sizeof(redisContext *));
     atomic_init(&pool->outage_logged, 0);
     return pool;
+}
+
+static void
+kv_close(void *c)
+{
+    redisFree(c);
 }
 
 void
@@ -283,16 +278,8 @@ ag_kv_pool_free(struct ag_kv_pool *pool)
     if (pool == NULL) {
         return;
     }
-    if (pool->busy > 0) {
-        ag_log(AG_LOG_ERROR, NULL, "redis pool freed with %zu connections still out", pool->busy);
-    }
-    for (size_t i = 0; i < pool->nidle; i++) {
-        redisFree(pool->idle[i]);
-    }
-    ag_free(pool->idle);
+    ag__pool_release(&pool->slots, kv_close, "redis");
     kv_target_clear(&pool->target);
-    pthread_cond_destroy(&pool->freed);
-    pthread_mutex_destroy(&pool->lock);
     ag_free(pool);
 }
 
@@ -382,67 +369,27 @@ out:
     return rc;
 }
 
-/* Sets 'deadline' to 'ms' milliseconds from now on CLOCK_MONOTONIC. */
-static void
-kv_deadline_after(struct timespec *deadline, int ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, deadline);
-    deadline->tv_sec += ms / 1000;
-    deadline->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (deadline->tv_nsec >= 1000000000L) {
-        deadline->tv_sec++;
-        deadline->tv_nsec -= 1000000000L;
-    }
-}
-
 int
 ag_kv_acquire(struct ag_kv_pool *pool, redisContext **out)
 {
-    struct timespec deadline;
-    redisContext *c = NULL;
-    int timed_out = 0;
-    int rc = 0;
+    void *item;
 
     *out = NULL;
-    kv_deadline_after(&deadline, pool->timeout_ms);
-    pthread_mutex_lock(&pool->lock);
-    for (;;) {
-        if (pool->nidle > 0) {
-            c = pool->idle[--pool->nidle];
-            pool->busy++;
-            break;
-        }
-        if (pool->open < pool->size) {
-            pool->open++; /* the slot is ours; connect outside the lock */
-            pool->busy++;
-            break;
-        }
-        if (timed_out) {
-            rc = AG_ETIMEOUT;
-            break;
-        }
-        if (pthread_cond_timedwait(&pool->freed, &pool->lock, &deadline) == ETIMEDOUT) {
-            timed_out = 1; /* look once more, then give up */
-        }
-    }
-    pthread_mutex_unlock(&pool->lock);
+    int rc = ag__pool_take(&pool->slots, &item);
     if (rc < 0) {
         ag_log(AG_LOG_DEBUG, NULL, "no redis connection free after %d ms", pool->timeout_ms);
         return rc;
     }
-
-    if (c == NULL) {
+    if (item == NULL) {
+        redisContext *c;
         rc = kv_connect(pool, &c);
         if (rc < 0) {
-            pthread_mutex_lock(&pool->lock);
-            pool->open--;
-            pool->busy--;
-            pthread_cond_signal(&pool->freed); /* a waiter may try the slot itself */
-            pthread_mutex_unlock(&pool->lock);
+            ag__pool_abandon(&pool->slots);
             return rc;
         }
+        item = c;
     }
-    *out = c;
+    *out = item;
     return 0;
 }
 
@@ -456,15 +403,7 @@ ag_kv_release(struct ag_kv_pool *pool, redisContext *c)
         redisFree(c);
         c = NULL;
     }
-    pthread_mutex_lock(&pool->lock);
-    pool->busy--;
-    if (c != NULL) {
-        pool->idle[pool->nidle++] = c;
-    } else {
-        pool->open--;
-    }
-    pthread_cond_signal(&pool->freed);
-    pthread_mutex_unlock(&pool->lock);
+    ag__pool_give(&pool->slots, c);
 }
 
 int
@@ -549,9 +488,9 @@ ag_kv_ping(struct ag_kv_pool *pool)
 void
 ag_kv_pool_stats(struct ag_kv_pool *pool, struct ag_kv_pool_stats *out)
 {
-    pthread_mutex_lock(&pool->lock);
-    out->size = pool->size;
-    out->open = pool->open;
-    out->busy = pool->busy;
-    pthread_mutex_unlock(&pool->lock);
+    pthread_mutex_lock(&pool->slots.lock);
+    out->size = pool->slots.size;
+    out->open = pool->slots.open;
+    out->busy = pool->slots.busy;
+    pthread_mutex_unlock(&pool->slots.lock);
 }
