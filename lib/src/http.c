@@ -442,7 +442,6 @@ ag__reply_error_msg(struct ag__req_state *st, int rc, json_t *details, const cha
     size_t len;
     char *body = ag_json_dump(&st->arena, env, &len);
     json_decref(env);
-    st->nheaders = 0;
     st->error_code = ag_err_code(rc);
     set_response(st, ag_err_status(rc), "application/json; charset=utf-8", body, len);
 }

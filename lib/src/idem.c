@@ -240,6 +240,10 @@ ag__idem_begin(struct ag__req_state *st)
     if (key == NULL) {
         return 0;
     }
+    if (st->req.server->svc->db == NULL) {
+        /* A service without a database (auth) has no idempotent writes: the key is moot. */
+        return 0;
+    }
     scope_make(st, key);
     sha256_hex(st->idem_fp, st->body != NULL ? st->body : "", st->body_len);
     int rc = ag_req_db(&st->req, &db);

@@ -362,7 +362,11 @@ member_delete(struct ag_req *req)
         return rc;
     }
     struct del t = {req, id};
-    return ag_req_tx(req, "READ COMMITTED", delete_tx, &t);
+    rc = ag_req_tx(req, "READ COMMITTED", delete_tx, &t);
+    if (rc == 0) {
+        member_event_publish(req, "deleted", id); /* auth ends the sessions */
+    }
+    return rc;
 }
 
 /* POST /api/members/{id}/change-password. */
@@ -422,6 +426,7 @@ member_change_password(struct ag_req *req)
     if (rc < 0) {
         return rc;
     }
+    member_event_publish(req, "password_changed", id); /* auth ends the sessions */
     return ag_reply_json_msg(req, 200, NULL, "password changed");
 }
 

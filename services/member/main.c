@@ -29,7 +29,7 @@ static const struct ag_config_var member_config_vars[] = {
     {"AGORA_MEMBER_DB_POOL", AG_CONFIG_INT, CFG(db_pool), 0, 512, "0",
      "database connections at most; 0 = threads + batch threads + 2", 0},
     {"AGORA_REDIS_URL", AG_CONFIG_STR, CFG(redis_url), 1, 1024, "redis://127.0.0.1:16379/0",
-     "Redis URL (idempotency locks)", 1},
+     "Redis URL (sessions, counters, locks, event streams)", 1},
     {"AGORA_INTERNAL_TOKEN", AG_CONFIG_STR, CFG(internal_token), 0, 256, "",
      "shared secret for /internal/ calls between services; empty disables them", 1},
     {"AGORA_JWT_PUBLIC_KEY_FILE", AG_CONFIG_STR, CFG(jwt_public_key_file), 1, 4096,

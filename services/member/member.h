@@ -146,6 +146,13 @@ int store_address_delete(PGconn *db, const char *member_uid, const char *address
 /* Makes the oldest remaining address the default when none is. */
 int store_address_promote(PGconn *db, const char *member_uid);
 
+/*
+ * events.c: publishes {type, id} to the stream agora:events:member ("password_changed",
+ * "deleted"); the auth service ends that member's sessions. Logs and returns the error when
+ * Redis cannot take it.
+ */
+int member_event_publish(struct ag_req *req, const char *type, const char *id);
+
 /* handlers.c */
 extern const struct ag_route member_routes[];
 extern const size_t member_nroutes;

@@ -3,6 +3,7 @@
  */
 #include "itest.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <hiredis/hiredis.h>
 #include <sodium.h>
 
 #include "agora/jwt.h"
@@ -18,6 +20,7 @@
 
 static struct ag_jwt signer;
 static char internal_token[256];
+static char client_header[512];
 static char urls[8][128];
 static char url_names[8][32];
 static size_t nurls;
@@ -64,6 +67,45 @@ it_init(void)
     }
     snprintf(internal_token, sizeof(internal_token), "%s", tok);
     ag_free(tok);
+    snprintf(path, sizeof(path), "%s/var/test/keys/client-web", src);
+    char *key = read_small_file(path);
+    if (key != NULL) {
+        char cred[300], b64[420];
+        snprintf(cred, sizeof(cred), "web:%s", key);
+        sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)cred, strlen(cred),
+                          sodium_base64_VARIANT_ORIGINAL);
+        snprintf(client_header, sizeof(client_header), "Authorization: Basic %s", b64);
+        ag_free(key);
+    }
+}
+
+const char *
+it_client_auth_header(void)
+{
+    return client_header;
+}
+
+long long
+it_redis_int(const char *fmt, ...)
+{
+    const char *port = getenv("AGORA_REDIS_PORT");
+    redisContext *c = redisConnect("127.0.0.1", port != NULL ? atoi(port) : 26379);
+    long long v = -1;
+    va_list ap;
+
+    if (c == NULL || c->err) {
+        redisFree(c);
+        return -1;
+    }
+    va_start(ap, fmt);
+    redisReply *r = redisvCommand(c, fmt, ap);
+    va_end(ap);
+    if (r != NULL && r->type == REDIS_REPLY_INTEGER) {
+        v = r->integer;
+    }
+    freeReplyObject(r);
+    redisFree(c);
+    return v;
 }
 
 void

@@ -27,6 +27,11 @@ void it_cleanup(void);
 /* "http://127.0.0.1:<port>" of a service of the test stack, e.g. it_url("MEMBER"). */
 const char *it_url(const char *service);
 const char *it_internal_token(void);
+/* "Authorization: Basic …" of the web client registered with auth (var/test/keys/client-web). */
+const char *it_client_auth_header(void);
+/* Runs a Redis command (printf-style, hiredis) on the test stack's Redis; returns the integer
+ * reply, or -1 on error. For checks such as "no session was stored". */
+long long it_redis_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* An access token for 'sub' with 'role', valid for 'ttl_s' seconds (negative = expired). */
 char *it_token(const char *sub, const char *role, long ttl_s);
