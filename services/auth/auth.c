@@ -53,8 +53,9 @@ auth_client_check(const struct auth_client *clients, size_t n, const char *heade
                   const char **name)
 {
     unsigned char raw[400];
-    size_t raw_len;
+    size_t raw_len = 0;
     unsigned char key_hash[crypto_hash_sha256_BYTES];
+    int found = -1;
 
     if (header == NULL || strncasecmp(header, "Basic ", 6) != 0) {
         return AG_EUNAUTH;
@@ -63,27 +64,29 @@ auth_client_check(const struct auth_client *clients, size_t n, const char *heade
     while (*b64 == ' ') {
         b64++;
     }
+    /* From here 'raw' may hold the client's key, even decoded in part: wiped at 'out'. */
     if (sodium_base642bin(raw, sizeof(raw) - 1, b64, strlen(b64), NULL, &raw_len, NULL,
                           sodium_base64_VARIANT_ORIGINAL) != 0) {
-        return AG_EUNAUTH;
+        goto out;
     }
     const unsigned char *colon = memchr(raw, ':', raw_len);
     if (colon == NULL) {
-        return AG_EUNAUTH;
+        goto out;
     }
     size_t name_len = (size_t)(colon - raw);
     crypto_hash_sha256(key_hash, colon + 1, raw_len - name_len - 1);
-    int found = -1;
     for (size_t i = 0; i < n; i++) {
         /* Every client's digest is compared, so timing tells nothing of which names exist. */
         int same_key = sodium_memcmp(key_hash, clients[i].key_hash, sizeof(key_hash)) == 0;
-        int same_name = strlen(clients[i].name) == name_len &&
-                        memcmp(clients[i].name, raw, name_len) == 0;
+        int same_name =
+            strlen(clients[i].name) == name_len && memcmp(clients[i].name, raw, name_len) == 0;
         if (same_key && same_name) {
             found = (int)i;
         }
     }
+out:
     sodium_memzero(raw, sizeof(raw));
+    sodium_memzero(key_hash, sizeof(key_hash));
     if (found < 0) {
         return AG_EUNAUTH;
     }
@@ -136,6 +139,9 @@ auth_refresh_hash(const char *token, size_t len, char hash[AUTH_HASH_HEX + 1])
 void
 auth_account_key(const char *kind, const char *value, size_t len, char *out, size_t size)
 {
+    if (size == 0) {
+        return; /* no room even for the NUL; out[size - 1] below would be out[SIZE_MAX] */
+    }
     int n = snprintf(out, size, "%s:", kind);
     size_t o = n > 0 ? (size_t)n : 0;
     for (size_t i = 0; i < len && o + 1 < size; i++) {
