@@ -14,7 +14,7 @@
 /* KEYS: session, refresh→sid, user's set. ARGV: ttl, sid, sub, role, kind, now, ua, ip, hash. */
 static const char lua_create[] =
     "redis.call('HSET', KEYS[1], 'sub', ARGV[3], 'role', ARGV[4], 'kind', ARGV[5],"
-    " 'created', ARGV[6], 'used', ARGV[6], 'ua', ARGV[7], 'ip', ARGV[8], 't:' .. ARGV[9], '0')\n"
+    " 'created', ARGV[6], 'used', ARGV[6], 'ua', ARGV[7], 'ip', ARGV[8], 'cur', ARGV[9])\n"
     "redis.call('EXPIRE', KEYS[1], ARGV[1])\n"
     "redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[1])\n"
     "redis.call('SADD', KEYS[3], ARGV[2])\n"
@@ -23,31 +23,36 @@ static const char lua_create[] =
 
 /*
  * KEYS: refresh→sid of the presented token. ARGV: old hash, new hash, now (ms), grace (ms),
- * ttl (s). A session field t:<hash> is '0' for the current token, or the time it was replaced;
- * a replaced token stays good for the grace window (a lost answer must not log an honest
- * client out), then its field goes and presenting it again is reuse: the session dies.
+ * ttl (s). The session holds its current token's hash ('cur') and the last few tokens it
+ * replaced with the time of replacement ('old': "hash@ms,…", newest first, at most
+ * AUTH_OLD_MAX). A replaced token stays good for the grace window, since a client whose
+ * answer was lost retries with it; any other token of the session, or one past its grace, is
+ * reuse: the session dies. The list is bounded, so a rotation costs the same however often
+ * a client refreshes.
  */
+#define AUTH_OLD_MAX "4"
 static const char lua_rotate[] =
     "local sid = redis.call('GET', KEYS[1])\n"
     "if not sid then return {0} end\n"
     "local skey = 'auth:s:' .. sid\n"
-    "local s = redis.call('HMGET', skey, 'sub', 'role', 'kind', 't:' .. ARGV[1])\n"
+    "local s = redis.call('HMGET', skey, 'sub', 'role', 'kind', 'cur', 'old')\n"
     "if not s[1] then return {0} end\n"
     "local now = tonumber(ARGV[3])\n"
     "local grace = tonumber(ARGV[4])\n"
-    "if (not s[4]) or (s[4] ~= '0' and tonumber(s[4]) + grace < now) then\n"
+    "local ok = s[4] == ARGV[1]\n"
+    "local old = {s[4] .. '@' .. ARGV[3]}\n"
+    "for h, t in string.gmatch(s[5] or '', '(%x+)@(%d+)') do\n"
+    "  if tonumber(t) + grace >= now then\n"
+    "    if h == ARGV[1] then ok = true end\n"
+    "    if #old < " AUTH_OLD_MAX " then table.insert(old, h .. '@' .. t) end\n"
+    "  end\n"
+    "end\n"
+    "if not ok then\n"
     "  redis.call('DEL', skey)\n"
     "  redis.call('SREM', 'auth:u:' .. s[1], sid)\n"
     "  return {-1, sid, s[1]}\n"
     "end\n"
-    "local f = redis.call('HGETALL', skey)\n"
-    "for i = 1, #f, 2 do\n"
-    "  if string.sub(f[i], 1, 2) == 't:' then\n"
-    "    if f[i + 1] == '0' then redis.call('HSET', skey, f[i], ARGV[3])\n"
-    "    elseif tonumber(f[i + 1]) + grace < now then redis.call('HDEL', skey, f[i]) end\n"
-    "  end\n"
-    "end\n"
-    "redis.call('HSET', skey, 't:' .. ARGV[2], '0', 'used', ARGV[3])\n"
+    "redis.call('HSET', skey, 'cur', ARGV[2], 'old', table.concat(old, ','), 'used', ARGV[3])\n"
     "redis.call('EXPIRE', skey, ARGV[5])\n"
     "redis.call('SET', 'auth:r:' .. ARGV[2], sid, 'EX', ARGV[5])\n"
     "redis.call('EXPIRE', 'auth:u:' .. s[1], ARGV[5])\n"
@@ -146,17 +151,16 @@ store_session_create(redisContext *kv, const struct auth_session *s, const char 
     snprintf(ukey, sizeof(ukey), "auth:u:%s", s->sub);
     snprintf(ttl, sizeof(ttl), "%lld", ttl_s);
     snprintf(now, sizeof(now), "%lld", s->created_ms);
-    const char *args[] = {skey, rkey, ukey, ttl, s->sid, s->sub, s->role, s->kind, now,
-                          s->ua, s->ip, hash};
+    const char *args[] = {skey,    rkey,    ukey, ttl,   s->sid, s->sub,
+                          s->role, s->kind, now,  s->ua, s->ip,  hash};
     int rc = eval(kv, lua_create, 3, 12, args, &r);
     freeReplyObject(r);
     return rc;
 }
 
 int
-store_session_rotate(redisContext *kv, const char *old_hash, const char *new_hash,
-                     long long now_ms, long long grace_ms, long long ttl_s,
-                     struct auth_session *s)
+store_session_rotate(redisContext *kv, const char *old_hash, const char *new_hash, long long now_ms,
+                     long long grace_ms, long long ttl_s, struct auth_session *s)
 {
     char rkey[96], now[24], grace[24], ttl[24];
     redisReply *r = NULL;
