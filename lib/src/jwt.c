@@ -535,6 +535,24 @@ out:
     return rc;
 }
 
+int
+ag_jwt_add_key_files(struct ag_jwt *jwt, const char *list)
+{
+    char *copy = ag_xstrdup(list);
+    char *save = NULL;
+    int rc = 0;
+
+    for (char *f = strtok_r(copy, ",", &save); f != NULL && rc == 0;
+         f = strtok_r(NULL, ",", &save)) {
+        rc = ag_jwt_add_key_file(jwt, f);
+        if (rc < 0) {
+            ag_log(AG_LOG_ERROR, NULL, "cannot load the JWT key '%s': %s", f, ag_err_name(rc));
+        }
+    }
+    ag_free(copy);
+    return rc;
+}
+
 /* Writes 'n' bytes; returns 0 or -1 with errno. */
 static int
 write_all(int fd, const char *p, size_t n)

@@ -19,15 +19,14 @@
 
 static const struct ag_config_var auth_config_vars[] = {
     {"AGORA_AUTH_PORT", AG_CONFIG_INT, CFG(port), 1, 65535, "4000", "auth API port", 0},
-    {"AGORA_AUTH_BIND", AG_CONFIG_STR, CFG(bind), 7, 45, "127.0.0.1",
-     "address to listen on (IPv4)", 0},
+    {"AGORA_AUTH_BIND", AG_CONFIG_STR, CFG(bind), 7, 45, "127.0.0.1", "address to listen on (IPv4)",
+     0},
     {"AGORA_AUTH_THREADS", AG_CONFIG_INT, CFG(threads), 0, 256, "0",
      "HTTP worker threads; 0 = one per core", 0},
     {"AGORA_REDIS_URL", AG_CONFIG_STR, CFG(redis_url), 1, 1024, "redis://127.0.0.1:16379/0",
      "Redis URL (sessions, counters, locks, event streams)", 1},
     {"AGORA_JWT_PRIVATE_KEY_FILE", AG_CONFIG_STR, CFG(jwt_private_key_file), 1, 4096,
-     "var/keys/jwt-ed25519.pem", "Ed25519 private key (PEM) that auth signs access tokens with",
-     0},
+     "var/keys/jwt-ed25519.pem", "Ed25519 private key (PEM) that auth signs access tokens with", 0},
     {"AGORA_JWT_EXTRA_PUBLIC_KEYS", AG_CONFIG_STR, CFG(jwt_extra_public_keys), 0, 4096, "",
      "comma-separated public key files still accepted and published (key rotation)", 0},
     {"AGORA_JWT_ISSUER", AG_CONFIG_STR, CFG(jwt_issuer), 1, 127, "agora-auth",
@@ -54,10 +53,10 @@ static const struct ag_config_var auth_config_vars[] = {
      "the failed-login window (seconds)", 0},
     {"AGORA_AUTH_MEMBER_TIMEOUT_MS", AG_CONFIG_INT, CFG(member_timeout_ms), 50, 30000, "2000",
      "timeout of one call to the member service (retried twice on 5xx/timeouts)", 0},
-    {"AGORA_LOG_LEVEL", AG_CONFIG_STR, CFG(log_level), 4, 5, "info",
-     "debug, info, warn or error", 0},
-    {"AGORA_ACCESS_LOG", AG_CONFIG_BOOL, CFG(access_log), 0, 1, "true",
-     "one log line per request", 0},
+    {"AGORA_LOG_LEVEL", AG_CONFIG_STR, CFG(log_level), 4, 5, "info", "debug, info, warn or error",
+     0},
+    {"AGORA_ACCESS_LOG", AG_CONFIG_BOOL, CFG(access_log), 0, 1, "true", "one log line per request",
+     0},
 };
 #define NVARS (sizeof(auth_config_vars) / sizeof(auth_config_vars[0]))
 
@@ -71,18 +70,7 @@ keys_load(struct ag_jwt *jwt, const struct auth_config *cfg)
                cfg->jwt_private_key_file, ag_err_name(rc));
         return rc;
     }
-    char *list = ag_xstrdup(cfg->jwt_extra_public_keys);
-    char *save = NULL;
-    for (char *f = strtok_r(list, ",", &save); f != NULL && rc == 0;
-         f = strtok_r(NULL, ",", &save)) {
-        rc = ag_jwt_add_key_file(jwt, f);
-        if (rc < 0) {
-            ag_log(AG_LOG_ERROR, NULL, "cannot load the JWT public key '%s': %s", f,
-                   ag_err_name(rc));
-        }
-    }
-    ag_free(list);
-    return rc;
+    return ag_jwt_add_key_files(jwt, cfg->jwt_extra_public_keys);
 }
 
 static int

@@ -34,6 +34,8 @@ static const struct ag_config_var member_config_vars[] = {
      "shared secret for /internal/ calls between services; empty disables them", 1},
     {"AGORA_JWT_PUBLIC_KEY_FILE", AG_CONFIG_STR, CFG(jwt_public_key_file), 1, 4096,
      "var/keys/jwt-ed25519.pub.pem", "Ed25519 public key (PEM) that access tokens verify with", 0},
+    {"AGORA_JWT_EXTRA_PUBLIC_KEYS", AG_CONFIG_STR, CFG(jwt_extra_public_keys), 0, 4096, "",
+     "comma-separated public key files also accepted (key rotation)", 0},
     {"AGORA_JWT_ISSUER", AG_CONFIG_STR, CFG(jwt_issuer), 1, 127, "agora-auth",
      "expected 'iss' of access tokens", 0},
     {"AGORA_JWT_AUDIENCE", AG_CONFIG_STR, CFG(jwt_audience), 1, 127, "agora",
@@ -132,6 +134,10 @@ serve(const struct member_config *cfg)
     if (rc < 0) {
         ag_log(AG_LOG_ERROR, NULL, "cannot load the JWT public key '%s': %s",
                cfg->jwt_public_key_file, ag_err_name(rc));
+        goto out;
+    }
+    rc = ag_jwt_add_key_files(&jwt, cfg->jwt_extra_public_keys);
+    if (rc < 0) {
         goto out;
     }
     randombytes_buf(pw, sizeof(pw));

@@ -32,6 +32,7 @@ struct member_config {
     char *redis_url;
     char *internal_token;
     char *jwt_public_key_file;
+    char *jwt_extra_public_keys;
     char *jwt_issuer;
     char *jwt_audience;
     char *log_level;

@@ -793,6 +793,51 @@ TEST(keygen_files)
     dir_remove(dir, names, sizeof(names) / sizeof(names[0]));
 }
 
+/* Key rotation: the old and the new public key from one comma-separated list. */
+TEST(key_file_list)
+{
+    static const char *const names[] = {"a.pem", "a.pub", "b.pem", "b.pub"};
+    char dir[64], a[128], a_pub[128], b[128], b_pub[128], list[300];
+    struct ag_jwt old_signer, new_signer, verifier;
+    struct ag_jwt_claims c = claims_make("grace", AG_ROLE_USER);
+    struct ag_jwt_claims out;
+    char t_old[AG_JWT_MAX_TOKEN + 1], t_new[AG_JWT_MAX_TOKEN + 1];
+
+    dir_make(dir, sizeof(dir));
+    snprintf(a, sizeof(a), "%s/a.pem", dir);
+    snprintf(a_pub, sizeof(a_pub), "%s/a.pub", dir);
+    snprintf(b, sizeof(b), "%s/b.pem", dir);
+    snprintf(b_pub, sizeof(b_pub), "%s/b.pub", dir);
+    CHECK_EQ_INT(ag_jwt_keygen_files(a, a_pub), 0);
+    CHECK_EQ_INT(ag_jwt_keygen_files(b, b_pub), 0);
+    CHECK_EQ_INT(ag_jwt_init(&old_signer, ISS, AUD, 0), 0);
+    CHECK_EQ_INT(ag_jwt_add_key_file(&old_signer, a), 0);
+    CHECK_EQ_INT(ag_jwt_init(&new_signer, ISS, AUD, 0), 0);
+    CHECK_EQ_INT(ag_jwt_add_key_file(&new_signer, b), 0);
+    CHECK_EQ_INT(ag_jwt_sign(&old_signer, &c, t_old, sizeof(t_old)), 0);
+    CHECK_EQ_INT(ag_jwt_sign(&new_signer, &c, t_new, sizeof(t_new)), 0);
+
+    CHECK_EQ_INT(ag_jwt_init(&verifier, ISS, AUD, 0), 0);
+    CHECK_EQ_INT(ag_jwt_add_key_files(&verifier, ""), 0);
+    CHECK_EQ_INT(verifier.nkeys, 0);
+    snprintf(list, sizeof(list), "%s,%s", b_pub, a_pub);
+    CHECK_EQ_INT(ag_jwt_add_key_files(&verifier, list), 0);
+    CHECK_EQ_INT(verifier.nkeys, 2);
+    CHECK_EQ_INT(ag_jwt_verify(&verifier, t_old, strlen(t_old), NOW, &out), 0);
+    CHECK_EQ_INT(ag_jwt_verify(&verifier, t_new, strlen(t_new), NOW, &out), 0);
+    ag_jwt_release(&verifier);
+
+    /* A missing file in the list is an error, named in the log. */
+    CHECK_EQ_INT(ag_jwt_init(&verifier, ISS, AUD, 0), 0);
+    snprintf(list, sizeof(list), "%s,%s/none.pub", a_pub, dir);
+    CHECK_EQ_INT(ag_jwt_add_key_files(&verifier, list), AG_ENOTFOUND);
+    CHECK_NE_INT(ag_jwt_verify(&verifier, t_new, strlen(t_new), NOW, &out), 0);
+    ag_jwt_release(&verifier);
+    ag_jwt_release(&old_signer);
+    ag_jwt_release(&new_signer);
+    dir_remove(dir, names, sizeof(names) / sizeof(names[0]));
+}
+
 /* Made with `openssl genpkey -algorithm ed25519` (OpenSSL 3.0) for this test only. */
 static const char openssl_private_pem[] =
     "-----BEGIN PRIVATE KEY-----\n"
@@ -1126,6 +1171,6 @@ AG_TEST_LIST(TEST_ENTRY(roles), TEST_ENTRY(sign_verify_round_trip), TEST_ENTRY(s
              TEST_ENTRY(reject_times), TEST_ENTRY(reject_claims), TEST_ENTRY(iss_and_aud),
              TEST_ENTRY(reject_structure), TEST_ENTRY(cache_hits_and_expiry),
              TEST_ENTRY(cache_not_yet_valid_not_cached), TEST_ENTRY(cache_eviction),
-             TEST_ENTRY(two_keys), TEST_ENTRY(keygen_files), TEST_ENTRY(openssl_interop),
-             TEST_ENTRY(rfc8037_thumbprint), TEST_ENTRY(bad_key_files), TEST_ENTRY(jwks),
-             TEST_ENTRY(b64url), TEST_ENTRY(threads))
+             TEST_ENTRY(two_keys), TEST_ENTRY(keygen_files), TEST_ENTRY(key_file_list),
+             TEST_ENTRY(openssl_interop), TEST_ENTRY(rfc8037_thumbprint), TEST_ENTRY(bad_key_files),
+             TEST_ENTRY(jwks), TEST_ENTRY(b64url), TEST_ENTRY(threads))

@@ -74,6 +74,13 @@ int ag_jwt_add_key(struct ag_jwt *jwt, const char *kid, const unsigned char *pk,
  */
 int ag_jwt_add_key_file(struct ag_jwt *jwt, const char *path);
 
+/*
+ * Adds every key file of the comma-separated 'list' (empty: none) with ag_jwt_add_key_file,
+ * as during a key rotation, when tokens of the old key are still valid. Logs the file that
+ * failed and returns its error.
+ */
+int ag_jwt_add_key_files(struct ag_jwt *jwt, const char *list);
+
 /* Makes a new key pair and writes it as PEM files (private 0600); AG_EINTERNAL on I/O error. */
 int ag_jwt_keygen_files(const char *private_path, const char *public_path);
 
