@@ -239,7 +239,7 @@ TEST(client_check_malformed_header)
 {
     struct auth_client cl[AUTH_MAX_CLIENTS];
     size_t n = two_clients(cl);
-    char h[512], good[512];
+    char h[600], good[512];
     const char *name = "untouched";
 
     basic(good, sizeof(good), "web", KEY_WEB);
