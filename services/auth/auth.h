@@ -52,11 +52,11 @@ struct auth_client {
 
 struct auth_app {
     const struct auth_config *cfg;
-    struct ag_jwt *jwt;          /* signs and verifies; owned by main */
-    struct ag_httpc *member;     /* calls member's /internal/ API; owned by main */
+    struct ag_jwt *jwt;      /* signs and verifies; owned by main */
+    struct ag_httpc *member; /* calls member's /internal/ API; owned by main */
     struct auth_client clients[AUTH_MAX_CLIENTS];
     size_t nclients;
-    char *jwks;                  /* the JWKS document; owned by main */
+    char *jwks; /* the JWKS document; owned by main */
 };
 
 /* auth.c: rules with no HTTP or Redis in them. */
@@ -82,7 +82,7 @@ struct auth_session {
     char sid[AUTH_SID_HEX + 1];
     char sub[72];
     char role[8];
-    char kind[8];      /* "user" or "guest" */
+    char kind[8]; /* "user" or "guest" */
     long long created_ms;
     long long used_ms;
     char ua[256];
@@ -110,8 +110,7 @@ int store_session_revoke(redisContext *kv, const char *sid, const char *owner);
 /* Revokes every session of 'sub'; '*count' gets how many. */
 int store_sessions_revoke_all(redisContext *kv, const char *sub, long long *count);
 /* The live sessions of 'sub' as a JSON array (new reference). */
-int store_sessions_list(redisContext *kv, const char *sub, const char *current_sid,
-                        json_t **out);
+int store_sessions_list(redisContext *kv, const char *sub, const char *current_sid, json_t **out);
 /* Failed logins: the counters for 'account' and 'addr', and the seconds until they reset. */
 int store_fails_get(redisContext *kv, const char *account, const char *addr, long long *acct_n,
                     long long *addr_n, long long *acct_ttl_s, long long *addr_ttl_s);

@@ -15,8 +15,8 @@
 #include "agora/log.h"
 #include "agora/mem.h"
 
-#define EVENTS_STREAM "agora:events:member"
-#define EVENTS_GROUP  "auth"
+#define EVENTS_STREAM   "agora:events:member"
+#define EVENTS_GROUP    "auth"
 #define EVENTS_BLOCK_MS "1000" /* how long a read waits; bounds the stop delay too */
 
 struct auth_events {
@@ -60,8 +60,9 @@ static int
 read_batch(struct auth_events *ev, redisContext *kv, const char *start, size_t *count)
 {
     redisReply *r = NULL;
-    const char *argv[] = {"XREADGROUP", "GROUP", EVENTS_GROUP, ev->consumer, "COUNT", "100",
-                          "BLOCK", EVENTS_BLOCK_MS, "STREAMS", EVENTS_STREAM, start};
+    const char *argv[] = {"XREADGROUP", "GROUP",       EVENTS_GROUP, ev->consumer,
+                          "COUNT",      "100",         "BLOCK",      EVENTS_BLOCK_MS,
+                          "STREAMS",    EVENTS_STREAM, start};
     *count = 0;
     int rc = ag_kv_command(kv, &r, 11, argv, NULL);
     if (rc < 0) {

@@ -216,18 +216,16 @@ member_verify(struct ag_req *req, const struct login *l, json_t **member)
     struct ag_httpc_resp resp;
     char url[512], token_header[300];
 
-    json_t *body = json_pack("{s:s%,s:s%}", l->id.ptr ? "id" : "email",
-                             l->id.ptr ? l->id.ptr : l->email.ptr,
-                             l->id.ptr ? l->id.len : l->email.len, "password", l->password.ptr,
-                             l->password.len);
+    json_t *body = json_pack(
+        "{s:s%,s:s%}", l->id.ptr ? "id" : "email", l->id.ptr ? l->id.ptr : l->email.ptr,
+        l->id.ptr ? l->id.len : l->email.len, "password", l->password.ptr, l->password.len);
     size_t len;
     char *text = ag_json_dump(req->arena, body, &len);
     json_decref(body);
     snprintf(url, sizeof(url), "%s/internal/members/verify", app->cfg->member_url);
     snprintf(token_header, sizeof(token_header), "X-Internal-Token: %s", app->cfg->internal_token);
     const char *const headers[] = {token_header, NULL};
-    int rc = ag_httpc_request(app->member, "POST", url, headers, text, len, req->request_id,
-                              &resp);
+    int rc = ag_httpc_request(app->member, "POST", url, headers, text, len, req->request_id, &resp);
     sodium_memzero(text, len);
     if (rc == 0 && resp.status == 200) {
         json_t *data = json_object_get(resp.json, "data");
@@ -280,9 +278,9 @@ login(struct ag_req *req)
     revoke_previous(req, kv);
     const char *id = json_string_value(json_object_get(member, "id"));
     const char *role = json_string_value(json_object_get(member, "role"));
-    json_t *extra = json_pack("{s:O,s:O,s:O}", "id", json_object_get(member, "id"), "email",
-                              json_object_get(member, "email"), "name",
-                              json_object_get(member, "name"));
+    json_t *extra =
+        json_pack("{s:O,s:O,s:O}", "id", json_object_get(member, "id"), "email",
+                  json_object_get(member, "email"), "name", json_object_get(member, "name"));
     if (id == NULL || role == NULL || extra == NULL) {
         json_decref(extra);
         json_decref(member);
@@ -317,8 +315,8 @@ refresh(struct ag_req *req)
         return rc;
     }
     if (ag_json_only_keys(body, refresh_keys, &err) < 0 ||
-        ag_json_get_str(req->arena, body, "refresh_token", AG_JSON_REQUIRED, 1, 256, &token,
-                        &err) < 0) {
+        ag_json_get_str(req->arena, body, "refresh_token", AG_JSON_REQUIRED, 1, 256, &token, &err) <
+            0) {
         return ag_reply_invalid(req, &err);
     }
     if (auth_refresh_hash(token.ptr, token.len, old_hash) < 0) {
@@ -333,8 +331,8 @@ refresh(struct ag_req *req)
     rc = store_session_rotate(kv, old_hash, new_hash, now_ms(), app->cfg->refresh_grace_s * 1000,
                               app->cfg->refresh_ttl_s, &s);
     if (rc == AG_EGONE) {
-        ag_log(AG_LOG_WARN, req->request_id,
-               "refresh token reuse: session %s of '%s' revoked", s.sid, s.sub);
+        ag_log(AG_LOG_WARN, req->request_id, "refresh token reuse: session %s of '%s' revoked",
+               s.sid, s.sub);
         return ag_reply_error(req, AG_EUNAUTH, "refresh token was already used; signed out");
     }
     if (rc == AG_ENOTFOUND) {
@@ -400,6 +398,7 @@ session_info(struct ag_req *req)
     redisContext *kv;
     struct auth_session s;
 
+    memset(&s, 0, sizeof(s));
     int rc = kv_or_reply(req, &kv);
     if (rc == 0) {
         rc = store_session_get(kv, req->auth.sid, &s);

@@ -19,8 +19,8 @@ member_event_publish(struct ag_req *req, const char *type, const char *id)
 
     int rc = ag_req_kv(req, &kv);
     if (rc == 0) {
-        const char *argv[] = {"XADD", EVENTS_STREAM, "MAXLEN", "~", EVENTS_MAXLEN, "*",
-                              "type", type,          "id",     id};
+        const char *argv[] = {"XADD", EVENTS_STREAM, "MAXLEN", "~",  EVENTS_MAXLEN,
+                              "*",    "type",        type,     "id", id};
         rc = ag_kv_command(kv, &r, 10, argv, NULL);
         freeReplyObject(r);
     }

@@ -162,8 +162,8 @@ sign_up(char id[40], const char *password, struct tokens *guest_tokens)
     it_unique(id, 40, "gw");
     it_unique(key, sizeof(key), "signup-");
     snprintf(body, sizeof(body),
-             "{\"id\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"G\",\"password\":\"%s\"}",
-             id, id, password);
+             "{\"id\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"G\",\"password\":\"%s\"}", id,
+             id, password);
     it_request(&r, "POST", gw("/api/members"), guest_tokens->access, key, body, NULL);
     long st = r.status;
     it_resp_free(&r);
@@ -257,8 +257,8 @@ TEST(client_authentication)
         CHECK_EQ_INT(r.status, 401);
         CHECK_EQ_STR(error_code(&r), "AUTH_1001");
         it_resp_free(&r);
-        it_request(&r, "POST", gw("/api/auth/refresh"), NULL, NULL,
-                   "{\"refresh_token\":\"x\"}", cases[i]);
+        it_request(&r, "POST", gw("/api/auth/refresh"), NULL, NULL, "{\"refresh_token\":\"x\"}",
+                   cases[i]);
         CHECK_EQ_INT(r.status, 401);
         it_resp_free(&r);
         it_request(&r, "POST", gw("/api/auth/login"), NULL, NULL,
@@ -334,8 +334,8 @@ TEST(hostile_tokens_stop_at_the_gateway)
     /* The real kid, from the JWKS the gateway publishes. */
     it_request(&r, "GET", gw("/.well-known/jwks.json"), NULL, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 200);
-    const char *kid =
-        json_string_value(json_object_get(json_array_get(json_object_get(r.json, "keys"), 0), "kid"));
+    const char *kid = json_string_value(
+        json_object_get(json_array_get(json_object_get(r.json, "keys"), 0), "kid"));
     CHECK_NOT_NULL(kid);
     char kid_copy[80];
     snprintf(kid_copy, sizeof(kid_copy), "%s", kid);
@@ -350,14 +350,10 @@ TEST(hostile_tokens_stop_at_the_gateway)
     char *dot = strchr(tampered, '.');
     dot[3] = dot[3] == 'A' ? 'B' : 'A';
     const char *tokens[] = {
-        "",
-        "not-a-jwt",
-        "a.b.c",
-        "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJyb290Iiwicm9sZSI6ImFkbWluIn0.",
-        expired,
-        hs256,
-        wrong_kid,
-        same_kid,
+        "",        "not-a-jwt",
+        "a.b.c",   "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJyb290Iiwicm9sZSI6ImFkbWluIn0.",
+        expired,   hs256,
+        wrong_kid, same_kid,
         tampered,
     };
     for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
@@ -414,8 +410,10 @@ TEST(routes_limits_and_errors)
     it_resp_free(&r);
     ag_free(body);
     /* Malformed login bodies get 400 naming the problem. */
-    it_request(&r, "POST", gw("/api/auth/login"), NULL, NULL, "{\"id\":\"a\",\"email\":\"b\","
-                                                               "\"password\":\"c\"}", h);
+    it_request(&r, "POST", gw("/api/auth/login"), NULL, NULL,
+               "{\"id\":\"a\",\"email\":\"b\","
+               "\"password\":\"c\"}",
+               h);
     CHECK_EQ_INT(r.status, 400);
     it_resp_free(&r);
     it_request(&r, "POST", gw("/api/auth/login"), NULL, NULL, "{\"id\":", h);
@@ -567,8 +565,7 @@ TEST(password_change_and_deletion_end_sessions)
     CHECK_EQ_INT(login(id, "correct horse", NULL, &a, NULL), 200);
     snprintf(path, sizeof(path), "/api/members/%s/change-password", id);
     it_request(&r, "POST", gw("%s", path), a.access, NULL,
-               "{\"currentPassword\":\"correct horse\",\"newPassword\":\"battery staple\"}",
-               NULL);
+               "{\"currentPassword\":\"correct horse\",\"newPassword\":\"battery staple\"}", NULL);
     CHECK_EQ_INT(r.status, 200);
     it_resp_free(&r);
     CHECK_EQ_INT(wait_revoked(a.access), 401);

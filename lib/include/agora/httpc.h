@@ -10,13 +10,13 @@
 
 #include <jansson.h>
 
-#define AG_HTTPC_MAX_BODY (1024 * 1024) /* larger answers are refused (AG_ETOOLARGE) */
+#define AG_HTTPC_MAX_BODY ((size_t)1024 * 1024) /* larger answers are refused (AG_ETOOLARGE) */
 
 struct ag_httpc;
 
 struct ag_httpc_resp {
-    long status;  /* HTTP status of the last attempt; 0 when none answered */
-    char *body;   /* NUL-terminated; owned, release with ag_httpc_resp_release */
+    long status; /* HTTP status of the last attempt; 0 when none answered */
+    char *body;  /* NUL-terminated; owned, release with ag_httpc_resp_release */
     size_t len;
     json_t *json; /* the body parsed when it is JSON, else NULL; owned */
 };
