@@ -579,6 +579,71 @@ TEST(password_change_and_deletion_end_sessions)
     CHECK_EQ_INT(wait_revoked(b.access), 401);
 }
 
+/* One of the threads that press on the strict login limit until the gateway refuses. */
+struct press {
+    const char *url; /* borrowed; gw()'s buffer is not for threads */
+    int tries;
+    int refused;       /* answers 429 */
+    int enveloped;     /* of which in the envelope with AUTH_1004 */
+    int other_failure; /* answers other than the 401 of a missing client key, or 429 */
+};
+
+static void *
+press_login(void *arg)
+{
+    struct press *p = arg;
+    for (int i = 0; i < p->tries && p->refused < 3; i++) {
+        struct it_resp r;
+        /* No client key: auth answers 401 at once, so no session, no failure counter. */
+        it_request(&r, "POST", p->url, NULL, NULL, NULL, NULL);
+        if (r.status == 429) {
+            p->refused++;
+            p->enveloped += error_code(&r) != NULL && strcmp(error_code(&r), "AUTH_1004") == 0 &&
+                            json_is_false(json_object_get(r.json, "success"));
+        } else if (r.status != 401) {
+            p->other_failure++;
+        }
+        it_resp_free(&r);
+    }
+    return NULL;
+}
+
+TEST(gateway_rate_limits_login)
+{
+    /* AGORA_GATEWAY_LOGIN_RATE (100r/s in the test env) with its burst (200): four threads
+     * asking as fast as they can pass the burst within a second or two. */
+    struct press p[4];
+    pthread_t t[4];
+    const char *burst = getenv("AGORA_GATEWAY_LOGIN_BURST");
+    int tries = (burst != NULL ? atoi(burst) : 200) + 600;
+
+    char url[512];
+    snprintf(url, sizeof(url), "%s", gw("/api/auth/guest-token"));
+    memset(p, 0, sizeof(p));
+    for (int i = 0; i < 4; i++) {
+        p[i].url = url;
+        p[i].tries = tries / 4;
+        CHECK_EQ_INT(pthread_create(&t[i], NULL, press_login, &p[i]), 0);
+    }
+    int refused = 0, enveloped = 0, other = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        refused += p[i].refused;
+        enveloped += p[i].enveloped;
+        other += p[i].other_failure;
+    }
+    CHECK(refused > 0);
+    CHECK_EQ_INT(enveloped, refused);
+    CHECK_EQ_INT(other, 0);
+    /* The general limit is far higher: other routes still answer. */
+    struct it_resp r;
+    it_request(&r, "GET", gw("/.well-known/jwks.json"), NULL, NULL, NULL, NULL);
+    CHECK_EQ_INT(r.status, 200);
+    it_resp_free(&r);
+    /* Let the login bucket fill again for whatever runs next. */
+    sleep_ms(2500);
+}
+
 static const struct ag_test tests[] = {
     TEST_ENTRY(login_answer_and_failed_logins),
     TEST_ENTRY(client_authentication),
@@ -588,6 +653,7 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(sessions_and_devices),
     TEST_ENTRY(password_change_and_deletion_end_sessions),
     TEST_ENTRY(token_life_through_the_gateway),
+    TEST_ENTRY(gateway_rate_limits_login),
 };
 
 int

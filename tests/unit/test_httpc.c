@@ -414,7 +414,7 @@ TEST(body_limit)
     char u[128], path[64];
 
     /* Exactly the limit is accepted. */
-    snprintf(path, sizeof(path), "/big?n=%d", AG_HTTPC_MAX_BODY);
+    snprintf(path, sizeof(path), "/big?n=%zu", AG_HTTPC_MAX_BODY);
     CHECK_EQ_INT(ag_httpc_request(c, "GET", url(u, sizeof(u), path), NULL, NULL, 0, NULL, &r), 0);
     CHECK_EQ_INT(r.status, 200);
     CHECK_EQ_INT(r.len, AG_HTTPC_MAX_BODY);
@@ -422,7 +422,7 @@ TEST(body_limit)
     ag_httpc_resp_release(&r);
     /* One byte more is refused, and not asked for again. */
     atomic_store(&big_calls, 0);
-    snprintf(path, sizeof(path), "/big?n=%d", AG_HTTPC_MAX_BODY + 1);
+    snprintf(path, sizeof(path), "/big?n=%zu", AG_HTTPC_MAX_BODY + 1);
     CHECK_EQ_INT(ag_httpc_request(c, "GET", url(u, sizeof(u), path), NULL, NULL, 0, NULL, &r),
                  AG_ETOOLARGE);
     CHECK_NULL(r.body);
