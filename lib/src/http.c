@@ -845,6 +845,13 @@ ag_req_defer(struct ag_req *req)
 void
 ag_req_resume(struct ag_req *req)
 {
+    ag_req_resume_rc(req, 0);
+}
+
+void
+ag_req_resume_rc(struct ag_req *req, int rc)
+{
+    req->st->deferred_rc = rc;
     MHD_resume_connection(req->st->conn);
 }
 
@@ -920,8 +927,8 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *m
         return MHD_YES;
     }
     if (st->deferred) {
-        /* Resumed: the deferred work set the response. */
-        complete(st, 0);
+        /* Resumed: the deferred work set the response, or left its error. */
+        complete(st, st->deferred_rc);
         return queue_response(st);
     }
     if (dispatch(st)) {

@@ -44,6 +44,7 @@ struct ag__req_state {
     int started;            /* the access handler's first call happened */
     int queued;             /* a response went to MHD */
     int deferred;           /* the handler suspended the connection (ag_req_defer) */
+    int deferred_rc;        /* the deferred work's result (ag_req_resume_rc) */
     int early_rc;           /* an error found before the body was read */
     const char *raw_target; /* request target as received */
     struct ag_uri uri;

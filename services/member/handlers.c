@@ -3,6 +3,7 @@
  */
 #include "member.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +165,7 @@ conflict_reply(struct ag_req *req, const char *id, struct ag_str email)
 }
 
 static int
-member_create(struct ag_req *req)
+member_create_run(struct ag_req *req)
 {
     struct member_new m;
     struct ag_str password = AG_STR_NULL;
@@ -374,7 +375,7 @@ member_delete(struct ag_req *req)
 static const char *const password_keys[] = {"currentPassword", "newPassword", NULL};
 
 static int
-member_change_password(struct ag_req *req)
+member_change_password_run(struct ag_req *req)
 {
     char id[MEMBER_ID_MAX + 1];
     char hash[crypto_pwhash_STRBYTES];
@@ -672,7 +673,7 @@ address_delete(struct ag_req *req)
 static const char *const verify_keys[] = {"id", "email", "password", NULL};
 
 static int
-member_verify(struct ag_req *req)
+member_verify_run(struct ag_req *req)
 {
     const struct member_app *app = req->app;
     json_t *body;
@@ -728,6 +729,46 @@ member_verify(struct ag_req *req)
     json_t *data = member_to_json(&m);
     json_object_set_new(data, "uid", json_string(m.uid));
     return ag_reply_json(req, 200, data);
+}
+
+/*
+ * Sign-up, password change and the credential check spend tens of milliseconds in argon2id:
+ * they run whole on a work thread, so the HTTP thread goes on serving the reads meanwhile.
+ */
+static int
+on_work_thread(struct ag_req *req, void *arg)
+{
+    const ag_handler_fn *fn = (const ag_handler_fn *)(uintptr_t)arg;
+    return (*fn)(req);
+}
+
+static int
+offload(struct ag_req *req, const ag_handler_fn *fn)
+{
+    const struct member_app *app = req->app;
+    return ag_work_offload(app->work, req, on_work_thread, (void *)(uintptr_t)fn);
+}
+
+static const ag_handler_fn member_create_fn = member_create_run;
+static const ag_handler_fn member_change_password_fn = member_change_password_run;
+static const ag_handler_fn member_verify_fn = member_verify_run;
+
+static int
+member_create(struct ag_req *req)
+{
+    return offload(req, &member_create_fn);
+}
+
+static int
+member_change_password(struct ag_req *req)
+{
+    return offload(req, &member_change_password_fn);
+}
+
+static int
+member_verify(struct ag_req *req)
+{
+    return offload(req, &member_verify_fn);
 }
 
 const struct ag_route member_routes[] = {

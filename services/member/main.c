@@ -26,8 +26,10 @@ static const struct ag_config_var member_config_vars[] = {
      "postgresql://agora@127.0.0.1:15432/member", "PostgreSQL connection URI of the member DB", 1},
     {"AGORA_MEMBER_BATCH_THREADS", AG_CONFIG_INT, CFG(batch_threads), 1, 16, "1",
      "threads that run batched member reads (one query answers many requests)", 0},
+    {"AGORA_MEMBER_WORK_THREADS", AG_CONFIG_INT, CFG(work_threads), 0, 64, "0",
+     "threads that hash and check passwords (argon2id) off the HTTP threads; 0 = one per core", 0},
     {"AGORA_MEMBER_DB_POOL", AG_CONFIG_INT, CFG(db_pool), 0, 512, "0",
-     "database connections at most; 0 = threads + batch threads + 2", 0},
+     "database connections at most; 0 = threads + batch threads + work threads + 2", 0},
     {"AGORA_REDIS_URL", AG_CONFIG_STR, CFG(redis_url), 1, 1024, "redis://127.0.0.1:16379/0",
      "Redis URL (sessions, counters, locks, event streams)", 1},
     {"AGORA_INTERNAL_TOKEN", AG_CONFIG_STR, CFG(internal_token), 0, 256, "",
@@ -154,16 +156,19 @@ serve(const struct member_config *cfg)
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = cfg->threads > 0 ? (int)cfg->threads : (int)(cores > 0 ? cores : 1);
-    size_t pool =
-        cfg->db_pool > 0 ? (size_t)cfg->db_pool : (size_t)threads + (size_t)cfg->batch_threads + 2;
+    int work = cfg->work_threads > 0 ? (int)cfg->work_threads : (int)(cores > 0 ? cores : 1);
+    size_t pool = cfg->db_pool > 0
+                      ? (size_t)cfg->db_pool
+                      : (size_t)threads + (size_t)cfg->batch_threads + (size_t)work + 2;
     db = ag_db_pool_new(cfg->database_url, pool, member_stmts, member_nstmts, 2000);
-    kv = ag_kv_pool_new(cfg->redis_url, (size_t)threads + 2, 1000);
+    kv = ag_kv_pool_new(cfg->redis_url, (size_t)threads + (size_t)work + 2, 1000);
     if (db == NULL || kv == NULL) {
         rc = AG_EINVAL;
         goto out;
     }
     app.member_by_id = ag_batch_new(db, "member_get_many", 64, (int)cfg->batch_threads);
-    if (app.member_by_id == NULL) {
+    app.work = ag_work_new(work);
+    if (app.member_by_id == NULL || app.work == NULL) {
         rc = AG_EINTERNAL;
         goto out;
     }
@@ -191,6 +196,7 @@ serve(const struct member_config *cfg)
     rc = ag_serve(&svc);
 out:
     ag_batch_free(app.member_by_id); /* after the server stopped: nothing is queued */
+    ag_work_free(app.work);
     ag_kv_pool_free(kv);
     ag_db_pool_free(db);
     ag_jwt_release(&jwt);

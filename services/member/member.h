@@ -12,6 +12,7 @@
 #include "agora/db.h"
 #include "agora/embed.h"
 #include "agora/http.h"
+#include "agora/work.h"
 
 #define MEMBER_ID_MAX        30
 #define MEMBER_EMAIL_MAX     254
@@ -29,6 +30,7 @@ struct member_config {
     char *database_url;
     long long db_pool;
     long long batch_threads;
+    long long work_threads;
     char *redis_url;
     char *internal_token;
     char *jwt_public_key_file;
@@ -49,6 +51,7 @@ struct member_app {
     /* A hash of a random password: unknown ids are verified against it, so they take as long. */
     char dummy_hash[crypto_pwhash_STRBYTES];
     struct ag_batch *member_by_id; /* batched GET /api/members/{id}; owned by main */
+    struct ag_work *work;          /* argon2id off the HTTP threads; owned by main */
 };
 
 /* A member as stored; strings borrowed from the request arena. */

@@ -169,6 +169,11 @@ int ag_req_kv(struct ag_req *req, redisContext **out);
 int ag_req_defer(struct ag_req *req);
 /* Hands the request back to the server, which sends the response set meanwhile. */
 void ag_req_resume(struct ag_req *req);
+/*
+ * The same, with the deferred work's result: a negative 'rc' with no response set is
+ * answered as the handler's own return would be (its error, logged once when 5xx).
+ */
+void ag_req_resume_rc(struct ag_req *req, int rc);
 
 /* Replies. Each sets the response and returns 0; the router sends it. */
 
