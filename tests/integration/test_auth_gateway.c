@@ -4,6 +4,7 @@
  * gateway, and identity headers that a client cannot forge.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -644,6 +645,47 @@ TEST(gateway_rate_limits_login)
     sleep_ms(2500);
 }
 
+/* The auth service's pid, from the test stack's pid file; 0 when unknown. */
+static pid_t
+auth_pid(void)
+{
+    char path[4096];
+    long pid = 0;
+    snprintf(path, sizeof(path), "%s/var/test/run/auth.pid", getenv("AGORA_SOURCE_DIR"));
+    FILE *f = fopen(path, "r");
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &pid) != 1) {
+            pid = 0;
+        }
+        fclose(f);
+    }
+    return (pid_t)pid;
+}
+
+TEST(auth_down_means_503_never_a_pass)
+{
+    struct tokens g;
+    struct it_resp r;
+
+    /* A token the gateway has not seen, so no cached verdict can answer for it. */
+    CHECK_EQ_INT(guest(&g), 200);
+    pid_t pid = auth_pid();
+    CHECK(pid > 0);
+    /* A stopped auth accepts connections but never answers: the gateway's verify times out
+     * (AGORA_GATEWAY_TIMEOUT, 3 s in the test env). */
+    CHECK_EQ_INT(kill(pid, SIGSTOP), 0);
+    it_request(&r, "GET", gw("/api/_echo"), g.access, NULL, NULL, NULL);
+    kill(pid, SIGCONT);
+    CHECK_EQ_INT(r.status, 503);
+    CHECK_EQ_STR(error_code(&r), "SYS_5002");
+    it_resp_free(&r);
+    /* Back up: the same token is checked again, not served from a cached failure. */
+    it_request(&r, "GET", gw("/api/auth/session-info"), g.access, NULL, NULL, NULL);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK_EQ_STR(data_str(&r, "role"), "guest");
+    it_resp_free(&r);
+}
+
 static const struct ag_test tests[] = {
     TEST_ENTRY(login_answer_and_failed_logins),
     TEST_ENTRY(client_authentication),
@@ -653,6 +695,7 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(sessions_and_devices),
     TEST_ENTRY(password_change_and_deletion_end_sessions),
     TEST_ENTRY(token_life_through_the_gateway),
+    TEST_ENTRY(auth_down_means_503_never_a_pass),
     TEST_ENTRY(gateway_rate_limits_login),
 };
 
