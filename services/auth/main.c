@@ -13,7 +13,7 @@
 #include "agora/err.h"
 #include "agora/log.h"
 #include "agora/mem.h"
-#include "agora/openapi.h"
+#include "agora/svc.h"
 
 #define CFG(field) offsetof(struct auth_config, field)
 
@@ -71,24 +71,6 @@ keys_load(struct ag_jwt *jwt, const struct auth_config *cfg)
         return rc;
     }
     return ag_jwt_add_key_files(jwt, cfg->jwt_extra_public_keys);
-}
-
-static int
-check_openapi(void)
-{
-    json_t *spec;
-    char err[256];
-
-    if (ag_openapi_from_yaml(auth_openapi[0].text, &spec, err, sizeof(err)) < 0) {
-        fprintf(stderr, "openapi.yaml: %s\n", err);
-        return 1;
-    }
-    int diff = ag_openapi_check_routes(spec, auth_routes, auth_nroutes);
-    json_decref(spec);
-    if (diff == 0) {
-        printf("openapi.yaml and the route table agree (%zu routes)\n", auth_nroutes);
-    }
-    return diff == 0 ? 0 : 1;
 }
 
 static int
@@ -150,33 +132,27 @@ out:
     return rc;
 }
 
+static int
+serve_main(const void *cfg)
+{
+    return serve(cfg);
+}
+
 int
 main(int argc, char **argv)
 {
     struct auth_config cfg;
-    enum ag_log_level level;
-
-    if (argc > 1 && strcmp(argv[1], "--check-openapi") == 0) {
-        return check_openapi();
-    }
-    if (argc > 1 && strcmp(argv[1], "--config-help") == 0) {
-        ag_config_print_markdown(auth_config_vars, NVARS);
-        return 0;
-    }
-    if (argc > 1) {
-        fprintf(stderr, "usage: auth [--check-openapi | --config-help]\n");
-        return 2;
-    }
-    memset(&cfg, 0, sizeof(cfg));
-    ag_config_load_or_exit(auth_config_vars, NVARS, &cfg);
-    if (ag_log_level_parse(cfg.log_level, &level) < 0) {
-        fprintf(stderr, "config: AGORA_LOG_LEVEL: '%s' is not debug, info, warn or error\n",
-                cfg.log_level);
-        ag_config_release(auth_config_vars, NVARS, &cfg);
-        return 2;
-    }
-    ag_log_init("auth", level);
-    int rc = serve(&cfg);
-    ag_config_release(auth_config_vars, NVARS, &cfg);
-    return rc < 0 ? 1 : 0;
+    const struct ag_svc_main m = {
+        .name = "auth",
+        .vars = auth_config_vars,
+        .nvars = NVARS,
+        .cfg = &cfg,
+        .cfg_size = sizeof(cfg),
+        .log_level_field = CFG(log_level),
+        .routes = auth_routes,
+        .nroutes = auth_nroutes,
+        .openapi_yaml = auth_openapi[0].text,
+        .serve = serve_main,
+    };
+    return ag_svc_main(argc, argv, &m);
 }
