@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "agora/err.h"
+#include "agora/file.h"
 #include "agora/mem.h"
 
 struct catalog {
@@ -129,27 +130,6 @@ ag_i18n_add(struct ag_i18n *i, const char *lang, const char *json, size_t len, c
     return 0;
 }
 
-/* Reads 'path' whole (at most AG_I18N_MAX_FILE bytes) into '*out' (release with ag_free). */
-static int
-read_file(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return AG_ENOTFOUND;
-    }
-    char *buf = ag_xmalloc(AG_I18N_MAX_FILE + 1);
-    size_t n = fread(buf, 1, AG_I18N_MAX_FILE + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || n > AG_I18N_MAX_FILE) {
-        ag_free(buf);
-        return bad ? AG_EINTERNAL : AG_ETOOLARGE;
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
 static int
 name_cmp(const void *a, const void *b)
 {
@@ -185,7 +165,7 @@ ag_i18n_add_dir(struct ag_i18n *i, const char *dir, char *err, size_t errsize)
         size_t len = 0;
         snprintf(lang, sizeof(lang), "%.*s", (int)(strlen(names[k]) - 5), names[k]);
         snprintf(path, sizeof(path), "%s/%s", dir, names[k]);
-        rc = read_file(path, &text, &len);
+        rc = ag_file_read(path, AG_I18N_MAX_FILE, &text, &len);
         if (rc < 0) {
             snprintf(err, errsize, "cannot read '%s': %s", path,
                      rc == AG_ETOOLARGE ? "too large" : "no such file or not readable");

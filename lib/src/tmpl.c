@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "agora/err.h"
+#include "agora/file.h"
 #include "agora/mem.h"
 
 enum op_kind {
@@ -642,40 +643,17 @@ name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/*
- * Reads file 'path' (at most AG_TMPL_MAX_FILE bytes) into '*text' (release with ag_free) and
- * '*len'. Errors: AG_ETOOLARGE, AG_EINTERNAL (cannot open or read), with 'err' set.
- */
+/* Reads file 'path' (shown as 'shown') with ag_file_read; 'err' says what failed. */
 static int
 read_file(const char *path, const char *shown, char **text, size_t *len, char *err, size_t errsize)
 {
-    char *buf = NULL;
-    int rc = 0;
-    FILE *f = fopen(path, "rb");
-
-    if (f == NULL) {
-        tmpl_err(err, errsize, "cannot open '%s': %s", shown, strerror(errno));
-        return AG_EINTERNAL;
-    }
-    /* One byte more than the limit tells a file that is too large, whatever stat said. */
-    buf = ag_xmalloc(AG_TMPL_MAX_FILE + 1);
-    size_t n = fread(buf, 1, AG_TMPL_MAX_FILE + 1, f);
-    if (ferror(f)) {
-        tmpl_err(err, errsize, "cannot read '%s'", shown);
-        rc = AG_EINTERNAL;
-        goto out;
-    }
-    if (n > AG_TMPL_MAX_FILE) {
+    int rc = ag_file_read(path, AG_TMPL_MAX_FILE, text, len);
+    if (rc == AG_ETOOLARGE) {
         tmpl_err(err, errsize, "'%s' is larger than %u bytes", shown, AG_TMPL_MAX_FILE);
-        rc = AG_ETOOLARGE;
-        goto out;
+    } else if (rc < 0) {
+        tmpl_err(err, errsize, "cannot %s '%s'", rc == AG_ENOTFOUND ? "open" : "read", shown);
+        rc = AG_EINTERNAL;
     }
-    *text = buf;
-    *len = n;
-    buf = NULL;
-out:
-    ag_free(buf);
-    fclose(f);
     return rc;
 }
 
