@@ -141,6 +141,28 @@ query_parse(struct ag_arena *a, const char *q, size_t n, struct ag_uri *out)
 }
 
 int
+ag_form_parse(struct ag_arena *arena, const char *body, size_t len, struct ag_uri *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->path = (struct ag_str){"", 0};
+    if (len > AG_MAX_FORM) {
+        return AG_ETOOLARGE;
+    }
+    return query_parse(arena, body, len, out);
+}
+
+const char *
+ag_form_get(const struct ag_uri *form, const char *name)
+{
+    for (size_t i = 0; i < form->nargs; i++) {
+        if (ag_str_eq(form->keys[i], name)) {
+            return form->values[i].ptr;
+        }
+    }
+    return NULL;
+}
+
+int
 ag_uri_parse(struct ag_arena *arena, const char *target, size_t len, struct ag_uri *out)
 {
     memset(out, 0, sizeof(*out));
@@ -188,14 +210,16 @@ ag_route_match(const char *pattern, struct ag_str path, struct ag_str *names, st
             if (close == NULL || np == AG_MAX_PARAMS) {
                 return 0;
             }
+            /* {name*} at the end of the pattern takes the rest of the path, slashes too. */
+            int tail = close > p + 1 && close[-1] == '*' && close[1] == '\0';
             size_t start = i;
-            while (i < path.len && path.ptr[i] != '/') {
+            while (i < path.len && (tail || path.ptr[i] != '/')) {
                 i++;
             }
             if (i == start) {
                 return 0; /* an empty segment never matches a parameter */
             }
-            names[np] = (struct ag_str){p + 1, (size_t)(close - p - 1)};
+            names[np] = (struct ag_str){p + 1, (size_t)(close - p - 1 - tail)};
             values[np] = (struct ag_str){path.ptr + start, i - start};
             np++;
             p = close + 1;
@@ -238,6 +262,12 @@ ag_req_query(const struct ag_req *req, const char *name)
         }
     }
     return NULL;
+}
+
+const char *
+ag_req_target(const struct ag_req *req)
+{
+    return req->st->raw_target != NULL ? req->st->raw_target : "/";
 }
 
 const char *
@@ -682,7 +712,7 @@ route_find(struct ag__req_state *st, struct ag_server *srv, enum ag_method metho
 {
     *path_found = 0;
     st->route_idx = srv->nroutes;
-    for (size_t i = 0; i < srv->nroutes; i++) {
+    for (size_t i = 0; i < srv->nmatch; i++) {
         size_t np = 0;
         struct ag_str names[AG_MAX_PARAMS], values[AG_MAX_PARAMS];
         if (!ag_route_match(srv->routes[i]->path, st->uri.path, names, values, &np)) {
@@ -697,6 +727,9 @@ route_find(struct ag__req_state *st, struct ag_server *srv, enum ag_method metho
         memcpy(st->pnames, names, np * sizeof(names[0]));
         memcpy(st->pvalues, values, np * sizeof(values[0]));
         return;
+    }
+    if (!*path_found && srv->nmatch < srv->nroutes) {
+        st->route_idx = srv->nmatch; /* the service's fallback, whatever the method */
     }
 }
 
@@ -873,6 +906,10 @@ queue_response(struct ag__req_state *st)
     for (size_t i = 0; i < st->nheaders; i++) {
         MHD_add_response_header(resp, st->headers[i].name, st->headers[i].value);
     }
+    const char *const *h = st->req.server->svc->headers;
+    for (size_t i = 0; h != NULL && h[i] != NULL && h[i + 1] != NULL; i += 2) {
+        MHD_add_response_header(resp, h[i], h[i + 1]);
+    }
     if (st->idem_replayed) {
         MHD_add_response_header(resp, "X-Idempotency-Replayed", "true");
     }
@@ -1013,13 +1050,15 @@ routes_build(struct ag_server *srv)
 {
     const struct ag_service *svc = srv->svc;
     size_t n = svc->nroutes + ag__builtin_nroutes;
+    size_t nall = n + (svc->fallback != NULL);
 
-    srv->routes = ag_xcalloc(n, sizeof(const struct ag_route *));
-    srv->route_methods = ag_xcalloc(n, sizeof(char *));
-    srv->route_paths = ag_xcalloc(n, sizeof(char *));
-    for (size_t i = 0; i < n; i++) {
-        const struct ag_route *r =
-            i < svc->nroutes ? &svc->routes[i] : &ag__builtin_routes[i - svc->nroutes];
+    srv->routes = ag_xcalloc(nall, sizeof(const struct ag_route *));
+    srv->route_methods = ag_xcalloc(nall, sizeof(char *));
+    srv->route_paths = ag_xcalloc(nall, sizeof(char *));
+    for (size_t i = 0; i < nall; i++) {
+        const struct ag_route *r = i < svc->nroutes ? &svc->routes[i]
+                                   : i < n          ? &ag__builtin_routes[i - svc->nroutes]
+                                                    : svc->fallback;
         if (r->path == NULL || r->path[0] != '/' || r->handler == NULL ||
             method_name(r->method)[0] == '?') {
             ag_log(AG_LOG_ERROR, NULL, "route %zu is malformed", i);
@@ -1029,7 +1068,8 @@ routes_build(struct ag_server *srv)
         srv->route_methods[i] = method_name(r->method);
         srv->route_paths[i] = r->path;
     }
-    srv->nroutes = n;
+    srv->nmatch = n;
+    srv->nroutes = nall;
     return 0;
 }
 

@@ -26,7 +26,8 @@ struct ag_server {
     atomic_uint_fast64_t next_id; /* request id counter */
     uint64_t id_salt;             /* per-process random, mixed into request ids */
     int port;
-    size_t nroutes;                 /* service routes + built-in routes */
+    size_t nroutes;                 /* service routes + built-in routes (+ the fallback) */
+    size_t nmatch;                  /* the routes matched by path: all but the fallback */
     const struct ag_route **routes; /* service routes, then built-ins; owned array */
     const char **route_methods;     /* labels for metrics; owned arrays of borrowed strings */
     const char **route_paths;

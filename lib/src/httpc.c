@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -76,6 +77,7 @@ ag_httpc_resp_release(struct ag_httpc_resp *r)
         return;
     }
     ag_free(r->body);
+    ag_free(r->headers);
     json_decref(r->json);
     memset(r, 0, sizeof(*r));
 }
@@ -102,6 +104,58 @@ sink_write(char *data, size_t size, size_t nmemb, void *arg)
     s->len += n;
     s->buf[s->len] = '\0';
     return n;
+}
+
+/* The answer's header lines, kept up to AG_HTTPC_MAX_HEADERS bytes (the rest is dropped). */
+static size_t
+sink_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct sink *s = arg;
+    size_t n = size * nmemb;
+
+    if (s->len + n > AG_HTTPC_MAX_HEADERS) {
+        return n;
+    }
+    if (s->len + n + 1 > s->cap) {
+        size_t cap = s->cap > 0 ? s->cap : 512;
+        while (cap < s->len + n + 1) {
+            cap *= 2;
+        }
+        s->buf = ag_xrealloc(s->buf, cap);
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, data, n);
+    s->len += n;
+    s->buf[s->len] = '\0';
+    return n;
+}
+
+const char *
+ag_httpc_resp_header(const struct ag_httpc_resp *r, const char *name, char *buf, size_t size)
+{
+    size_t nlen = strlen(name);
+    const char *p = r->headers;
+
+    while (p != NULL && *p != '\0' && size > 0) {
+        const char *eol = strchr(p, '\n');
+        size_t llen = eol != NULL ? (size_t)(eol - p) : strlen(p);
+        if (llen > nlen && p[nlen] == ':' && strncasecmp(p, name, nlen) == 0) {
+            const char *v = p + nlen + 1;
+            const char *end = p + llen;
+            while (v < end && (*v == ' ' || *v == '\t')) {
+                v++;
+            }
+            while (end > v && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t')) {
+                end--;
+            }
+            size_t vlen = (size_t)(end - v) < size - 1 ? (size_t)(end - v) : size - 1;
+            memcpy(buf, v, vlen);
+            buf[vlen] = '\0';
+            return buf;
+        }
+        p = eol != NULL ? eol + 1 : NULL;
+    }
+    return NULL;
 }
 
 /* A transport failure worth another attempt, as the error code the caller gets. */
@@ -131,7 +185,7 @@ static int
 attempt(struct ag_httpc *c, CURL *h, const char *method, const char *url, struct curl_slist *hdrs,
         const char *body, size_t len, struct ag_httpc_resp *resp)
 {
-    struct sink s = {0};
+    struct sink s = {0}, hs = {0};
 
     curl_easy_reset(h);
     curl_easy_setopt(h, CURLOPT_URL, url);
@@ -142,6 +196,8 @@ attempt(struct ag_httpc *c, CURL *h, const char *method, const char *url, struct
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, sink_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &hs);
     if (strcmp(method, "GET") != 0) {
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     }
@@ -152,12 +208,14 @@ attempt(struct ag_httpc *c, CURL *h, const char *method, const char *url, struct
     CURLcode cc = curl_easy_perform(h);
     if (cc != CURLE_OK) {
         ag_free(s.buf);
+        ag_free(hs.buf);
         return s.overflow ? AG_ETOOLARGE : curl_rc_map(cc);
     }
     ag_httpc_resp_release(resp);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
     resp->body = s.buf != NULL ? s.buf : ag_xstrdup("");
     resp->len = s.len;
+    resp->headers = hs.buf != NULL ? hs.buf : ag_xstrdup("");
     resp->json = s.len > 0 ? json_loadb(resp->body, s.len, JSON_REJECT_DUPLICATES, NULL) : NULL;
     return 0;
 }

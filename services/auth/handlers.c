@@ -96,9 +96,11 @@ session_start(struct ag_req *req, redisContext *kv, const char *sub, const char 
         json_decref(extra);
         return AG_EINTERNAL;
     }
-    json_t *data = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "access_token", access, "refresh_token",
-                             refresh, "token_type", "Bearer", "expires_in",
-                             (json_int_t)app->cfg->access_ttl_s, "role", role, "session_id", s.sid);
+    json_t *data =
+        json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "access_token", access, "refresh_token", refresh,
+                  "token_type", "Bearer", "expires_in", (json_int_t)app->cfg->access_ttl_s,
+                  "refresh_expires_in", (json_int_t)app->cfg->refresh_ttl_s, "role", role,
+                  "session_id", s.sid);
     if (extra != NULL) {
         json_object_update(data, extra);
         json_decref(extra);
@@ -352,9 +354,10 @@ refresh(struct ag_req *req)
         return AG_EINTERNAL;
     }
     rc = ag_reply_json(req, 200,
-                       json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "access_token", access,
+                       json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "access_token", access,
                                  "refresh_token", next, "token_type", "Bearer", "expires_in",
-                                 (json_int_t)app->cfg->access_ttl_s, "role", s.role, "session_id",
+                                 (json_int_t)app->cfg->access_ttl_s, "refresh_expires_in",
+                                 (json_int_t)app->cfg->refresh_ttl_s, "role", s.role, "session_id",
                                  s.sid));
     sodium_memzero(next, sizeof(next));
     return rc;

@@ -101,6 +101,38 @@ TEST(route_match)
     CHECK(!ag_route_match("/api/members", AG_STR("/api/member"), names, values, &n));
     CHECK(ag_route_match("/api/members", AG_STR("/api/members"), names, values, &n));
     CHECK_EQ_INT(n, 0);
+    /* A last {name*} takes the rest, slashes too, but never nothing. */
+    CHECK(ag_route_match("/api/{rest*}", AG_STR("/api/members/bob/addresses"), names, values, &n));
+    CHECK_EQ_INT(n, 1);
+    CHECK_EQ_MEM(names[0].ptr, names[0].len, "rest", 4);
+    CHECK_EQ_MEM(values[0].ptr, values[0].len, "members/bob/addresses", 21);
+    CHECK(!ag_route_match("/api/{rest*}", AG_STR("/api/"), names, values, &n));
+    CHECK(!ag_route_match("/api/{rest*}", AG_STR("/apix/a"), names, values, &n));
+    /* Not last: a '*' name is an ordinary one-segment parameter. */
+    CHECK(!ag_route_match("/a/{x*}/b", AG_STR("/a/1/2/b"), names, values, &n));
+}
+
+TEST(form_parse)
+{
+    struct ag_arena a;
+    struct ag_uri f;
+    ag_arena_init(&a);
+    const char body[] = "id=bob&name=Kim+Min%2Dji&empty=&flag&email=a%40b.kr&id=second";
+    CHECK_EQ_INT(ag_form_parse(&a, body, strlen(body), &f), 0);
+    CHECK_EQ_STR(ag_form_get(&f, "id"), "bob");
+    CHECK_EQ_STR(ag_form_get(&f, "name"), "Kim Min-ji");
+    CHECK_EQ_STR(ag_form_get(&f, "empty"), "");
+    CHECK_EQ_STR(ag_form_get(&f, "flag"), "");
+    CHECK_EQ_STR(ag_form_get(&f, "email"), "a@b.kr");
+    CHECK(ag_form_get(&f, "missing") == NULL);
+    CHECK_EQ_INT(ag_form_parse(&a, "", 0, &f), 0);
+    CHECK_EQ_INT(f.nargs, 0);
+    CHECK_EQ_INT(ag_form_parse(&a, "a=%zz", 5, &f), AG_EINVAL);
+    char *big = ag_xmalloc(AG_MAX_FORM + 2);
+    memset(big, 'a', AG_MAX_FORM + 1);
+    CHECK_EQ_INT(ag_form_parse(&a, big, AG_MAX_FORM + 1, &f), AG_ETOOLARGE);
+    ag_free(big);
+    ag_arena_release(&a);
 }
 
 TEST(idempotency_key_format)
@@ -181,7 +213,27 @@ h_cookie(struct ag_req *req)
     return ag_reply_json(req, 200, json_pack("{s:s?,s:s}", "sid", v, "peer", ag_req_peer(req)));
 }
 
+static int
+h_rest(struct ag_req *req)
+{
+    struct ag_str rest = ag_req_param(req, "rest");
+    return ag_reply_json(
+        req, 200,
+        json_pack("{s:s%,s:s}", "rest", rest.ptr, rest.len, "target", ag_req_target(req)));
+}
+
+static int
+h_fallback(struct ag_req *req)
+{
+    static const char page[] = "<p>no such page</p>";
+    return ag_reply_raw(req, 404, "text/html; charset=utf-8", page, sizeof(page) - 1);
+}
+
+static const struct ag_route fallback_route = {AG_GET, "/*", h_fallback, AG_AUTH_NONE, 0, 0};
+static const char *const every_response[] = {"X-Frame-Options", "DENY", NULL};
+
 static const struct ag_route test_routes[] = {
+    {AG_GET, "/tail/{rest*}", h_rest, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/slow", h_slow, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/cookie", h_cookie, AG_AUTH_NONE, 0, 0},
     {AG_POST, "/echo", h_echo, AG_AUTH_NONE, 64, 0},
@@ -537,6 +589,40 @@ TEST(server_cookies_and_peer)
     json_decref(r.json);
 }
 
+/* The fallback answers unknown paths, any method; the service's headers go on every answer. */
+TEST(server_fallback_tail_and_headers)
+{
+    static struct ag_service svc3;
+    struct ag_server *s3 = NULL;
+    char saved[sizeof(base)];
+    struct resp r;
+
+    server_up();
+    svc3 = svc;
+    svc3.fallback = &fallback_route;
+    svc3.headers = every_response;
+    CHECK_EQ_INT(ag_server_start(&svc3, &s3), 0);
+    memcpy(saved, base, sizeof(base));
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", ag_server_port(s3));
+    CHECK_EQ_INT(call(&r, "GET", "/tail/a/b%20c?x=1&y", NULL, NULL), 200);
+    json_t *d = json_object_get(r.json, "data");
+    CHECK_EQ_STR(json_string_value(json_object_get(d, "rest")), "a/b c");
+    CHECK_EQ_STR(json_string_value(json_object_get(d, "target")), "/tail/a/b%20c?x=1&y");
+    CHECK(has_header(&r, "X-Frame-Options: DENY"));
+    json_decref(r.json);
+    CHECK_EQ_INT(call(&r, "DELETE", "/no/such/page", NULL, NULL), 404);
+    CHECK_EQ_STR(r.body, "<p>no such page</p>");
+    CHECK(has_header(&r, "Content-Type: text/html"));
+    CHECK(has_header(&r, "X-Frame-Options: DENY"));
+    json_decref(r.json);
+    /* A known path with another method is still 405, not the fallback. */
+    CHECK_EQ_INT(call(&r, "DELETE", "/public", NULL, NULL), 405);
+    CHECK(has_header(&r, "X-Frame-Options: DENY"));
+    json_decref(r.json);
+    memcpy(base, saved, sizeof(base));
+    ag_server_stop(s3);
+}
+
 struct slow_call {
     struct resp r;
     char url[96];
@@ -588,6 +674,7 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(uri_parse_rejects_hostile_targets),
     TEST_ENTRY(percent_decode),
     TEST_ENTRY(route_match),
+    TEST_ENTRY(form_parse),
     TEST_ENTRY(idempotency_key_format),
     TEST_ENTRY(server_envelopes_and_request_ids),
     TEST_ENTRY(server_auth_levels),
@@ -597,6 +684,7 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(server_handler_errors),
     TEST_ENTRY(server_builtin_routes),
     TEST_ENTRY(server_cookies_and_peer),
+    TEST_ENTRY(server_fallback_tail_and_headers),
     TEST_ENTRY(server_graceful_stop),
 };
 

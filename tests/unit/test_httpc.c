@@ -55,6 +55,7 @@ h_hello(struct ag_req *req)
 {
     const char *who = ag_req_query(req, "who");
     atomic_fetch_add(&hello_calls, 1);
+    ag_reply_header(req, "X-Greeting", "  polite ");
     return ag_reply_json(req, 200, json_pack("{s:s}", "hello", who != NULL ? who : "world"));
 }
 
@@ -226,6 +227,12 @@ TEST(get_json_200)
     CHECK_EQ_STR(data_str(&r, "hello"), "world");
     CHECK_EQ_STR(r.body, want);
     CHECK_EQ_INT(r.len, strlen(want));
+    /* Answer headers: by name in any case, trimmed, cut to the buffer; missing ones NULL. */
+    char hb[16];
+    CHECK_EQ_STR(ag_httpc_resp_header(&r, "x-greeting", hb, sizeof(hb)), "polite");
+    CHECK_EQ_STR(ag_httpc_resp_header(&r, "Content-Type", hb, sizeof(hb)), "application/jso");
+    CHECK_NULL(ag_httpc_resp_header(&r, "X-Greet", hb, sizeof(hb)));
+    CHECK_NULL(ag_httpc_resp_header(&r, "X-Missing", hb, sizeof(hb)));
     ag_httpc_resp_release(&r);
     CHECK_NULL(r.body);
     CHECK_NULL(r.json);

@@ -27,7 +27,8 @@
 #define AG_MAX_PARAMS       8    /* {params} in one route */
 #define AG_MAX_QUERY_ARGS   32
 #define AG_MAX_REQUEST_ID   64
-#define AG_MAX_RESP_HEADERS 8
+#define AG_MAX_RESP_HEADERS 16
+#define AG_MAX_FORM         (64u << 10) /* bytes of a form body (ag_form_parse) */
 
 enum ag_method {
     AG_GET = 1,
@@ -55,7 +56,8 @@ typedef int (*ag_handler_fn)(struct ag_req *req);
 
 struct ag_route {
     enum ag_method method;
-    const char *path; /* literal segments and {name} segments, e.g. "/api/members/{id}" */
+    const char *path; /* literal segments and {name} segments, e.g. "/api/members/{id}"; a
+                         last {name*} takes the rest of the path, slashes too ("/api/{rest*}") */
     ag_handler_fn handler;
     enum ag_auth_level auth;
     size_t body_max; /* bytes; 0 = no body allowed */
@@ -106,6 +108,12 @@ struct ag_service {
     int access_log;             /* one line per request at info level */
     int conn_timeout_s;         /* idle keep-alive connections close after this; 0 = 30 */
     int shutdown_grace_s;       /* how long in-flight requests may finish at shutdown; 0 = 10 */
+    /* May be NULL. The route of a request whose path no route matches, whatever its method
+     * (its method and path only label logs and metrics), instead of the 404 envelope. */
+    const struct ag_route *fallback;
+    /* May be NULL. Name, value, name, value…, NULL: headers added to every response (a web
+     * page's security headers). */
+    const char *const *headers;
 };
 
 /*
@@ -135,6 +143,8 @@ struct ag_str ag_req_param(const struct ag_req *req, const char *name);
 const char *ag_req_query(const struct ag_req *req, const char *name);
 /* The request header 'name' (case-insensitive), or NULL. */
 const char *ag_req_header(const struct ag_req *req, const char *name);
+/* The request target as received (path and query, not decoded), e.g. "/api/x?q=1". */
+const char *ag_req_target(const struct ag_req *req);
 /* The cookie 'name', or NULL. */
 const char *ag_req_cookie(const struct ag_req *req, const char *name);
 /* The client's address as text ("127.0.0.1"), or "-". */
@@ -222,6 +232,16 @@ struct ag_uri {
  * not starting with '/'), AG_ETOOLARGE (longer than AG_MAX_URI).
  */
 int ag_uri_parse(struct ag_arena *arena, const char *target, size_t len, struct ag_uri *out);
+
+/*
+ * Parses an application/x-www-form-urlencoded body ('len' bytes) into 'out' (keys and
+ * values percent-decoded, '+' a space, NUL-terminated, in 'arena'; 'out->path' is "").
+ * Errors: AG_EINVAL (bad %-escape, more than AG_MAX_QUERY_ARGS fields), AG_ETOOLARGE (over
+ * AG_MAX_FORM bytes).
+ */
+int ag_form_parse(struct ag_arena *arena, const char *body, size_t len, struct ag_uri *out);
+/* The value of the first field 'name' of 'form' (borrowed, as 'form'), or NULL. */
+const char *ag_form_get(const struct ag_uri *form, const char *name);
 
 /* Matches 'path' against route pattern 'pattern'; fills up to AG_MAX_PARAMS name/values. */
 int ag_route_match(const char *pattern, struct ag_str path, struct ag_str *names,

@@ -10,7 +10,8 @@
 
 #include <jansson.h>
 
-#define AG_HTTPC_MAX_BODY ((size_t)1024 * 1024) /* larger answers are refused (AG_ETOOLARGE) */
+#define AG_HTTPC_MAX_BODY    ((size_t)1024 * 1024) /* larger answers are refused (AG_ETOOLARGE) */
+#define AG_HTTPC_MAX_HEADERS ((size_t)16 * 1024)   /* header bytes kept of an answer */
 
 struct ag_httpc;
 
@@ -18,7 +19,8 @@ struct ag_httpc_resp {
     long status; /* HTTP status of the last attempt; 0 when none answered */
     char *body;  /* NUL-terminated; owned, release with ag_httpc_resp_release */
     size_t len;
-    json_t *json; /* the body parsed when it is JSON, else NULL; owned */
+    json_t *json;  /* the body parsed when it is JSON, else NULL; owned */
+    char *headers; /* the answer's raw header lines (up to AG_HTTPC_MAX_HEADERS); owned */
 };
 
 /*
@@ -44,5 +46,13 @@ int ag_httpc_request(struct ag_httpc *c, const char *method, const char *url,
                      const char *request_id, struct ag_httpc_resp *resp);
 
 void ag_httpc_resp_release(struct ag_httpc_resp *r);
+
+/*
+ * The value of the answer's header 'name' (case-insensitive; the first one; white space
+ * trimmed) copied into 'buf' ('size' bytes, cut to fit, NUL-terminated), or NULL when the
+ * answer has no such header. Returns 'buf'.
+ */
+const char *ag_httpc_resp_header(const struct ag_httpc_resp *r, const char *name, char *buf,
+                                 size_t size);
 
 #endif
