@@ -1,0 +1,311 @@
+// The storefront in a real browser: language choice, the header, sign-up (and its validation),
+// log in and out, the account page (profile, password, addresses, sessions), run against the
+// web service of the test stack in headless Chromium.
+//
+//   AGORA_WEB_PORT=23000 node tests/e2e/storefront.mjs      (CTest: e2e_storefront)
+//
+// Each step waits on what the user would see (a role, a text, a URL), never on a fixed time:
+// the pages use htmx (a boosted body, forms that swap their section), so an outcome may come
+// from a full page load or from a swap. On failure: var/test/screenshots/<step>-<n>.png.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Run, eventually, webBase } from './harness.mjs';
+
+const BASE = webBase();
+const run = new Run();
+
+// The member this run creates; the id is unique so that runs never collide.
+const member = {
+    id: `e2e${randomBytes(5).toString('hex')}`,
+    password: 'correct-horse-9',
+    newPassword: 'battery-staple-7',
+    name: 'E2E Tester',
+    newName: 'E2E Renamed',
+};
+member.email = `${member.id}@example.com`;
+
+/** The path name of the page's current URL (after redirects and htmx history pushes). */
+function pathOf(page) {
+    return new URL(page.url()).pathname;
+}
+
+/** Waits until the page is at the given path (a load, a redirect or an htmx push). */
+async function atPath(page, path) {
+    await eventually(`the URL path ${path}`, () => assert.equal(pathOf(page), path));
+}
+
+/** Waits until <html lang> is the given language. */
+async function hasLang(page, lang) {
+    await eventually(`<html lang="${lang}">`, async () =>
+        assert.equal(await page.locator('html').getAttribute('lang'), lang));
+}
+
+/** Loads a path of the storefront. */
+async function open(page, path) {
+    await page.goto(BASE + path, { waitUntil: 'load' });
+}
+
+function header(page) {
+    return page.locator('header.site-header');
+}
+
+/** A link of the header by its exact accessible name. */
+function headerLink(page, name) {
+    return header(page).getByRole('link', { name, exact: true });
+}
+
+/** Checks that a link points at the given path (its query, say ?next=, does not matter). */
+async function linksTo(link, path) {
+    const href = await link.getAttribute('href');
+    assert.ok(href !== null, `link "${await link.textContent()}" has no href`);
+    assert.equal(new URL(href, BASE).pathname, path, `href of a link: ${href}`);
+}
+
+/** Checks that the home page loaded htmx from our static path and that it runs. */
+async function htmxLoaded(page) {
+    assert.ok(run.loaded.get(page).has('/static/htmx.min.js'),
+              'the page did not load /static/htmx.min.js');
+    await eventually('window.htmx', async () =>
+        assert.equal(await page.evaluate(() => typeof window.htmx), 'object'));
+}
+
+/** Signed in: the header shows "My account" and a "Log out" button. */
+async function signedIn(page) {
+    await headerLink(page, 'My account').waitFor();
+    await linksTo(headerLink(page, 'My account'), '/account');
+    await header(page).getByRole('button', { name: 'Log out', exact: true }).waitFor();
+}
+
+/** Signed out: the header shows "Log in" and "Sign up". */
+async function signedOut(page) {
+    await headerLink(page, 'Log in').waitFor();
+    await linksTo(headerLink(page, 'Log in'), '/login');
+    await linksTo(headerLink(page, 'Sign up'), '/signup');
+}
+
+/** Logs in from the header's "Log in" link; ends on the home page. */
+async function logIn(page, login, password) {
+    await headerLink(page, 'Log in').click();
+    await atPath(page, '/login');
+    await page.getByLabel('ID or email', { exact: true }).fill(login);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await atPath(page, '/');
+    await signedIn(page);
+}
+
+/** Logs out with the header's button; ends signed out on the home page. */
+async function logOut(page) {
+    await header(page).getByRole('button', { name: 'Log out', exact: true }).click();
+    await atPath(page, '/');
+    await signedOut(page);
+}
+
+/** The status message (role=status) with the given text. */
+function statusMessage(page, text) {
+    return page.getByRole('status').filter({ hasText: text });
+}
+
+/** The page of the first en-US context, used by most steps; opened by the header step. */
+let page;
+
+run.step('korean-default', async () => {
+    // A Korean browser gets Korean (the default language), then switches to English.
+    const ko = await run.newContext('ko-KR');
+    const p = await ko.newPage();
+    await open(p, '/');
+    await hasLang(p, 'ko');
+    await headerLink(p, '로그인').waitFor();
+    await htmxLoaded(p);
+    await headerLink(p, '한국어').waitFor();
+    await headerLink(p, 'English').click();
+    await hasLang(p, 'en');
+    await headerLink(p, 'Log in').waitFor();
+    await run.closeContext(ko);
+});
+
+run.step('header', async () => {
+    page = await (await run.newContext('en-US')).newPage();
+    await open(page, '/');
+    await hasLang(page, 'en');
+    await htmxLoaded(page);
+    await linksTo(headerLink(page, 'Agora'), '/');
+    await header(page).getByRole('search')
+        .getByLabel('Search products', { exact: true }).waitFor();
+    await linksTo(headerLink(page, 'Cart'), '/cart');
+    await signedOut(page);
+    await headerLink(page, '한국어').waitFor();
+    await headerLink(page, 'English').waitFor();
+});
+
+run.step('signup-validation', async () => {
+    // A password that is too short: the form comes back with the error tied to the field.
+    await headerLink(page, 'Sign up').click();
+    await atPath(page, '/signup');
+    await page.getByLabel('ID', { exact: true }).fill(member.id);
+    await page.getByLabel('Email', { exact: true }).fill(member.email);
+    await page.getByLabel('Name', { exact: true }).fill(member.name);
+    const password = page.getByLabel('Password', { exact: true });
+    await password.fill('short');
+    await page.getByLabel('Confirm password', { exact: true }).fill('short');
+    // The server's validation is under test, not the browser's: a minlength attribute on the
+    // input would otherwise stop the submission before it is sent.
+    await password.evaluate((input) => input.form && input.form.setAttribute('novalidate', ''));
+    await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+
+    await eventually('aria-invalid="true" on Password', async () =>
+        assert.equal(await password.getAttribute('aria-invalid'), 'true'));
+    await atPath(page, '/signup');
+    const ids = ((await password.getAttribute('aria-describedby')) || '').split(/\s+/).filter(Boolean);
+    assert.ok(ids.length > 0, 'Password has no aria-describedby');
+    let shown = 0;
+    for (const id of ids) {
+        const described = page.locator(`[id="${id}"]`);
+        assert.equal(await described.count(), 1, `aria-describedby names #${id}, which is not on the page once`);
+        if (await described.isVisible() && (await described.innerText()).trim() !== '') shown++;
+    }
+    assert.ok(shown > 0, `none of aria-describedby="${ids.join(' ')}" is visible with a text`);
+    // The error belongs to the password alone.
+    assert.notEqual(await page.getByLabel('ID', { exact: true }).getAttribute('aria-invalid'), 'true',
+                    'ID is marked invalid though it is valid');
+});
+
+run.step('signup', async () => {
+    await open(page, '/signup');
+    await page.getByLabel('ID', { exact: true }).fill(member.id);
+    await page.getByLabel('Email', { exact: true }).fill(member.email);
+    await page.getByLabel('Name', { exact: true }).fill(member.name);
+    await page.getByLabel('Password', { exact: true }).fill(member.password);
+    await page.getByLabel('Confirm password', { exact: true }).fill(member.password);
+    await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+
+    await atPath(page, '/account');
+    await page.getByRole('heading', { level: 1, name: 'My account', exact: true }).waitFor();
+    await signedIn(page);
+    // The id shows in the profile section, as text or as the value of a (read-only) input.
+    await eventually(`the id ${member.id} in #profile`, async () =>
+        assert.ok(await page.locator('#profile').evaluate((el, id) =>
+            el.innerText.includes(id) || [...el.querySelectorAll('input')].some((i) => i.value === id),
+        member.id), 'not found'));
+});
+
+run.step('logout', async () => {
+    await logOut(page);
+});
+
+run.step('login', async () => {
+    await logIn(page, member.id, member.password);
+});
+
+run.step('profile', async () => {
+    await open(page, '/account');
+    const profile = page.locator('section#profile');
+    await profile.getByRole('heading', { level: 2, name: 'Profile', exact: true }).waitFor();
+    const name = profile.getByLabel('Name', { exact: true });
+    const email = profile.getByLabel('Email', { exact: true });
+    assert.equal(await name.inputValue(), member.name);
+    assert.equal(await email.inputValue(), member.email);
+
+    await name.fill(member.newName);
+    await profile.getByRole('button', { name: 'Save profile', exact: true }).click();
+    await statusMessage(page, 'Profile saved.').waitFor();
+    await eventually('the new name in the form', async () =>
+        assert.equal(await name.inputValue(), member.newName));
+
+    await page.reload({ waitUntil: 'load' });
+    assert.equal(await name.inputValue(), member.newName, 'Name after a reload');
+    assert.equal(await email.inputValue(), member.email, 'Email after a reload');
+});
+
+run.step('address', async () => {
+    await open(page, '/account');
+    const addresses = page.locator('section#addresses');
+    const recipient = `Recipient ${member.id}`;
+    await addresses.getByLabel('Recipient', { exact: true }).fill(recipient);
+    await addresses.getByLabel('Phone', { exact: true }).fill('010-1234-5678');
+    await addresses.getByLabel('Postal code', { exact: true }).fill('06236');
+    await addresses.getByLabel('Address', { exact: true }).fill('Teheran-ro 152');
+    await addresses.getByLabel('Address line 2 (optional)', { exact: true }).fill('12F');
+    await addresses.getByRole('button', { name: 'Add address', exact: true }).click();
+
+    const item = page.locator('#address-list > li')
+        .filter({ hasText: recipient }).filter({ hasText: 'Teheran-ro 152' });
+    await item.waitFor();
+    await item.getByRole('button', { name: 'Delete', exact: true }).waitFor();
+    // And it is stored, not only swapped in.
+    await page.reload({ waitUntil: 'load' });
+    await item.waitFor();
+});
+
+run.step('sessions', async () => {
+    // A second browser signs in as the same member.
+    const other = await run.newContext('en-US');
+    const otherPage = await other.newPage();
+    await open(otherPage, '/');
+    await logIn(otherPage, member.id, member.password);
+
+    await open(page, '/account');
+    const items = page.locator('#session-list > li');
+    await eventually('2 sessions in #session-list', async () => assert.equal(await items.count(), 2));
+    // Case-sensitive: "Log out this device" must not count as the marker.
+    const current = items.filter({ hasText: /This device/ });
+    assert.equal(await current.count(), 1, 'sessions marked "This device"');
+    const endButton = page.getByRole('button', { name: 'Log out this device', exact: true });
+    const others = items.filter({ has: endButton });
+    assert.equal(await others.count(), 1, 'sessions with a "Log out this device" button');
+    assert.equal(await current.filter({ has: endButton }).count(), 0,
+                 'the session of this device can be ended from its list item');
+
+    await others.getByRole('button', { name: 'Log out this device', exact: true }).click();
+    await eventually('1 session in #session-list', async () => assert.equal(await items.count(), 1));
+    await current.waitFor();
+
+    // The other browser's session has ended: /account sends it to the log-in page. The
+    // gateway may reuse a verdict for a couple of seconds (AGORA_GATEWAY_AUTH_CACHE_S), so
+    // this retries for a while rather than at once.
+    await eventually('the ended session to be sent to /login', async () => {
+        await open(otherPage, '/account');
+        const url = new URL(otherPage.url());
+        assert.equal(url.pathname, '/login');
+        assert.equal(url.searchParams.get('next'), '/account', `the redirect: ${url}`);
+    }, 20_000);
+    await run.closeContext(other);
+});
+
+run.step('password', async () => {
+    await open(page, '/account');
+    const section = page.locator('#password');
+    await section.getByLabel('Current password', { exact: true }).fill(member.password);
+    await section.getByLabel('New password', { exact: true }).fill(member.newPassword);
+    await section.getByLabel('Confirm new password', { exact: true }).fill(member.newPassword);
+    await section.getByRole('button', { name: 'Change password', exact: true }).click();
+    await statusMessage(page, 'Password changed.').waitFor();
+    assert.equal(pathOf(page), '/account');
+    await signedIn(page);
+    // Still signed in on a fresh load.
+    await page.reload({ waitUntil: 'load' });
+    await atPath(page, '/account');
+    await page.getByRole('heading', { level: 1, name: 'My account', exact: true }).waitFor();
+});
+
+run.step('new-password-login', async () => {
+    await logOut(page);
+
+    // The old password no longer works: an alert, and still on /login.
+    await headerLink(page, 'Log in').click();
+    await atPath(page, '/login');
+    await page.getByLabel('ID or email', { exact: true }).fill(member.id);
+    await page.getByLabel('Password', { exact: true }).fill(member.password);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.getByRole('alert').first().waitFor();
+    await atPath(page, '/login');
+    await signedOut(page);
+
+    // The new one does.
+    await open(page, '/');
+    await logIn(page, member.id, member.newPassword);
+    await logOut(page);
+});
+
+await run.main();

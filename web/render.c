@@ -1,0 +1,191 @@
+/*
+ * Pages: the context every page shares (texts of the visitor's language, who is signed in,
+ * the CSRF token, asset URLs), rendering a page into the layout, redirects, and the checks
+ * every form post passes (form body, Origin, CSRF token).
+ */
+#include "web.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agora/err.h"
+#include "agora/log.h"
+
+const char *
+web_text(struct ag_req *req, const struct web_visit *v, const char *key)
+{
+    const struct web_app *app = req->app;
+    return ag_i18n_text(app->i18n, v->lang, key);
+}
+
+const char *
+web_field_text(struct ag_req *req, const struct web_visit *v, const char *field,
+               const char *fallback)
+{
+    char key[AG_I18N_MAX_KEY + 1];
+    size_t n = (size_t)snprintf(key, sizeof(key), "invalid_%s", field);
+    for (size_t i = 0; i < n && i < sizeof(key); i++) {
+        key[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32 : key[i]);
+    }
+    const char *text = web_text(req, v, key);
+    if (text != NULL && strcmp(text, key) != 0) {
+        return text;
+    }
+    return fallback != NULL ? fallback : web_text(req, v, "error_form");
+}
+
+/* Percent-encodes 's' for a query value, into the arena. */
+static const char *
+query_escape(struct ag_arena *a, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s);
+    char *out = ag_arena_alloc(a, n * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~' || *p == '/') {
+            *o++ = (char)*p;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+json_t *
+web_page_data(struct ag_req *req, const struct web_visit *v, const char *title_key)
+{
+    const struct web_app *app = req->app;
+    json_t *d = json_object();
+    /* The catalog is read-only and lives as long as the process; templates only read it. */
+    json_object_set(d, "t", (json_t *)(uintptr_t)ag_i18n_catalog(app->i18n, v->lang));
+    json_object_set_new(d, "lang", json_string(v->lang));
+    json_object_set_new(d, "lang_ko", json_boolean(strcmp(v->lang, "ko") == 0));
+    json_object_set_new(d, "csrf", json_string(v->csrf));
+    json_object_set_new(d, "css", json_string(app->css_url));
+    json_object_set_new(d, "htmx", json_string(app->htmx_url));
+    const char *here = ag_req_target(req);
+    json_object_set_new(d, "here", json_string(query_escape(req->arena, web_next_path(here))));
+    json_object_set_new(d, "title", json_string(web_text(req, v, title_key)));
+    json_object_set_new(d, "cart_count", json_integer(0));
+    if (v->signed_in) {
+        json_object_set_new(
+            d, "user",
+            json_pack("{s:s,s:b}", "id", v->claims.sub, "admin", v->claims.role == AG_ROLE_ADMIN));
+    }
+    return d;
+}
+
+static int
+html_reply(struct ag_req *req, int status, const char *html, size_t len)
+{
+    ag_reply_header(req, "Cache-Control", "no-store");
+    return ag_reply_raw(req, status, "text/html; charset=utf-8", html, len);
+}
+
+int
+web_page_reply(struct ag_req *req, int status, const char *page, json_t *data)
+{
+    const struct web_app *app = req->app;
+    char *html;
+    size_t len;
+
+    const char *lang = json_string_value(json_object_get(data, "lang"));
+    if (lang != NULL) {
+        ag_reply_header(req, "Content-Language", lang);
+    }
+    int rc = ag_tmpl_render_layout(app->tmpl, "layout", page, data, req->arena, &html, &len);
+    json_decref(data);
+    if (rc < 0) {
+        ag_log(AG_LOG_ERROR, req->request_id, "cannot render page '%s': %s", page, ag_err_name(rc));
+        return AG_EINTERNAL;
+    }
+    return html_reply(req, status, html, len);
+}
+
+int
+web_fragment_reply(struct ag_req *req, int status, const char *tmpl, json_t *data)
+{
+    const struct web_app *app = req->app;
+    char *html;
+    size_t len;
+
+    int rc = ag_tmpl_render(app->tmpl, tmpl, data, req->arena, &html, &len);
+    json_decref(data);
+    if (rc < 0) {
+        ag_log(AG_LOG_ERROR, req->request_id, "cannot render '%s': %s", tmpl, ag_err_name(rc));
+        return AG_EINTERNAL;
+    }
+    return html_reply(req, status, html, len);
+}
+
+int
+web_redirect(struct ag_req *req, const char *location)
+{
+    ag_reply_header(req, "Location", location);
+    ag_reply_header(req, "Cache-Control", "no-store");
+    return ag_reply_raw(req, 303, "text/plain; charset=utf-8", "", 0);
+}
+
+int
+web_is_htmx(struct ag_req *req)
+{
+    const char *h = ag_req_header(req, "HX-Request");
+    return h != NULL && strcmp(h, "true") == 0;
+}
+
+/* A local path to go back to ("/account?x=1"), never another site ("//evil", "/\\evil"). */
+const char *
+web_next_path(const char *next)
+{
+    if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
+        strlen(next) > WEB_MAX_NEXT) {
+        return "/";
+    }
+    for (const char *p = next; *p != '\0'; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            return "/";
+        }
+    }
+    return next;
+}
+
+/* A small page for a request refused before any work (bad form, forged or stale CSRF). */
+static int
+refuse_page(struct ag_req *req, struct web_visit *v, int status, const char *key)
+{
+    json_t *d = web_page_data(req, v, "error_title");
+    json_object_set_new(d, "message", json_string(web_text(req, v, key)));
+    return web_page_reply(req, status, "error", d);
+}
+
+int
+web_form_or_reply(struct ag_req *req, struct web_visit *v, struct ag_uri *form)
+{
+    const char *ct = ag_req_header(req, "Content-Type");
+    static const char urlenc[] = "application/x-www-form-urlencoded";
+
+    if (ct == NULL || strncasecmp(ct, urlenc, sizeof(urlenc) - 1) != 0) {
+        refuse_page(req, v, 415, "error_form");
+        return AG_EMEDIATYPE;
+    }
+    if (ag_form_parse(req->arena, req->body != NULL ? req->body : "", req->body_len, form) < 0) {
+        refuse_page(req, v, 400, "error_form");
+        return AG_EINVAL;
+    }
+    if (!web_origin_ok(req)) {
+        ag_log(AG_LOG_WARN, req->request_id, "form post from another origin refused");
+        refuse_page(req, v, 403, "error_csrf");
+        return AG_EFORBIDDEN;
+    }
+    if (!web_csrf_ok(req, v, ag_form_get(form, WEB_FIELD_CSRF))) {
+        refuse_page(req, v, 403, "error_csrf");
+        return AG_EFORBIDDEN;
+    }
+    return 0;
+}

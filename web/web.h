@@ -1,0 +1,141 @@
+/*
+ * The web service: the storefront's pages rendered on the server, its static assets, and the
+ * BFF (/api/…) that turns the visitor's HttpOnly cookies into a Bearer token for the gateway.
+ * Shared between its files; nothing here is for other services.
+ */
+#ifndef WEB_H
+#define WEB_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "agora/http.h"
+#include "agora/httpc.h"
+#include "agora/i18n.h"
+#include "agora/jwt.h"
+#include "agora/static.h"
+#include "agora/tmpl.h"
+
+#define WEB_CSRF_HEX     32 /* hex digits of the CSRF cookie and of the form token */
+#define WEB_MAX_NEXT     512
+#define WEB_MAX_TOKEN    1024 /* bytes of a token cookie we accept */
+#define WEB_IDEM_HEX     32
+#define WEB_COOKIE_LANG  "lang"
+#define WEB_COOKIE_CSRF  "csrf_token"
+#define WEB_FIELD_CSRF   "_csrf"
+#define WEB_HEADER_CSRF  "X-CSRF-Token"
+#define WEB_CATALOG_KEYS 2
+
+struct web_config {
+    long long port;
+    char *bind;
+    long long threads;
+    char *public_url;
+    char *auth_url;
+    char *gateway_url;
+    char *client_id;
+    char *client_key;
+    char *csrf_secret;
+    char *jwt_public_key_file;
+    char *jwt_extra_public_keys;
+    char *jwt_issuer;
+    char *jwt_audience;
+    char *dir;
+    char *htmx_file;
+    long long upstream_timeout_ms;
+    long long catalog_cache_s;
+    char *log_level;
+    int access_log;
+};
+
+/* A small cache of public catalog answers for the home page (products, categories). */
+struct web_cache_entry {
+    char *body; /* the answer's "data" as JSON text, or NULL; owned */
+    long long until_ms;
+};
+
+struct web_cache;
+
+/* The process's state; built in main, read-only while serving but for the cache. */
+struct web_app {
+    const struct web_config *cfg;
+    struct ag_jwt *jwt;
+    struct ag_tmpl_set *tmpl;
+    struct ag_i18n *i18n;
+    struct ag_static *assets;
+    struct ag_httpc *auth;    /* auth, directly: login, guest tokens, refresh */
+    struct ag_httpc *gateway; /* everything else, through the gateway; never retried */
+    struct web_cache *cache;
+    char client_header[640]; /* "Authorization: Basic …" of the BFF at auth */
+    unsigned char csrf_key[32];
+    int secure;        /* AGORA_PUBLIC_URL is https: cookies get Secure */
+    char origin[256];  /* scheme://host[:port] of AGORA_PUBLIC_URL */
+    char css_url[160]; /* cache-busting asset URLs for the layout */
+    char htmx_url[160];
+};
+
+/* The visitor of one request, from its cookies (visit.c). Borrowed strings live in the arena. */
+struct web_visit {
+    const char *lang;   /* the page's language */
+    const char *access; /* a valid access token, or NULL */
+    struct ag_jwt_claims claims;
+    const char *refresh;         /* the refresh cookie, or NULL */
+    char csrf[WEB_CSRF_HEX + 1]; /* the form token for this visitor's CSRF cookie */
+    int signed_in;               /* role user or admin */
+};
+
+/* visit.c */
+#define WEB_VISIT_GUEST 0x1 /* no token at all: get a guest token (a page view) */
+int web_visit_begin(struct ag_req *req, struct web_visit *v, unsigned flags);
+int web_visit_tokens_set(struct ag_req *req, struct web_visit *v, const json_t *tokens);
+void web_visit_clear(struct ag_req *req, struct web_visit *v);
+int web_visit_refresh(struct ag_req *req, struct web_visit *v);
+void web_csrf_rotate(struct ag_req *req, struct web_visit *v);
+int web_csrf_ok(struct ag_req *req, const struct web_visit *v, const char *token);
+int web_origin_ok(struct ag_req *req);
+int web_cookie_set(struct ag_req *req, const char *name, const char *value, long long max_age_s,
+                   const char *same_site, int http_only);
+void web_random_hex(char *out, size_t bytes);
+
+/* upstream.c */
+int web_auth_call(struct ag_req *req, const char *method, const char *path, const json_t *body,
+                  const char *const *extra, struct ag_httpc_resp *resp);
+int web_api_send(struct ag_req *req, struct web_visit *v, const char *method, const char *target,
+                 const char *body, size_t len, const char *const *extra,
+                 struct ag_httpc_resp *resp);
+int web_api_call(struct ag_req *req, struct web_visit *v, const char *method, const char *path,
+                 const json_t *body, const char *idem, struct ag_httpc_resp *resp);
+const char *web_resp_message(const struct ag_httpc_resp *resp);
+const char *web_resp_field(const struct ag_httpc_resp *resp);
+struct web_cache *web_cache_new(void);
+void web_cache_free(struct web_cache *c);
+json_t *web_catalog_get(struct ag_req *req, struct web_visit *v, int which);
+
+/* render.c */
+json_t *web_page_data(struct ag_req *req, const struct web_visit *v, const char *title_key);
+int web_page_reply(struct ag_req *req, int status, const char *page, json_t *data);
+int web_fragment_reply(struct ag_req *req, int status, const char *tmpl, json_t *data);
+int web_redirect(struct ag_req *req, const char *location);
+int web_is_htmx(struct ag_req *req);
+const char *web_next_path(const char *next);
+int web_form_or_reply(struct ag_req *req, struct web_visit *v, struct ag_uri *form);
+const char *web_text(struct ag_req *req, const struct web_visit *v, const char *key);
+/* The text for an invalid form field (key invalid_<field in lower case>), else 'fallback'. */
+const char *web_field_text(struct ag_req *req, const struct web_visit *v, const char *field,
+                           const char *fallback);
+
+/* pages.c, account.c, bff.c */
+extern const struct ag_route web_routes[];
+extern const size_t web_nroutes;
+extern const struct ag_route web_fallback;
+int web_not_found(struct ag_req *req);
+int web_account(struct ag_req *req);
+int web_account_profile(struct ag_req *req);
+int web_account_password(struct ag_req *req);
+int web_account_address_add(struct ag_req *req);
+int web_account_address_delete(struct ag_req *req);
+int web_account_session_delete(struct ag_req *req);
+int web_bff(struct ag_req *req);
+
+#endif
