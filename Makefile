@@ -53,7 +53,7 @@ test:
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --output-on-failure --timeout 300
 
-LINT_SOURCES = $(wildcard lib/src/*.c services/*/*.c)
+LINT_SOURCES = $(wildcard lib/src/*.c services/*/*.c web/*.c)
 # The build folder whose compile_commands.json clang-tidy reads; empty: build-test, else build.
 TIDY_BUILD ?=
 
@@ -73,18 +73,18 @@ lint-tidy:
 		elif [ -f build/compile_commands.json ]; then db=build; \
 		else cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null && db=build; fi; \
 	fi; \
-	echo "clang-tidy -p $$db --quiet lib/src/*.c services/*/*.c"; \
+	echo "clang-tidy -p $$db --quiet lib/src/*.c services/*/*.c web/*.c"; \
 	clang-tidy -p "$$db" --quiet $(LINT_SOURCES)
 
 lint-cppcheck:
 	@echo "lint: cppcheck"
 	cppcheck -q --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
-		-I lib/include lib/src services
+		-I lib/include lib/src services web
 
 lint-alloc:
 	@echo "lint: no bare malloc/calloc/realloc/free outside lib/src/mem.c"
 	@if grep -rnE --include='*.c' --include='*.h' \
-		'(^|[^A-Za-z0-9_])(malloc|free|calloc|realloc)[[:space:]]*\(' lib/src services \
+		'(^|[^A-Za-z0-9_])(malloc|free|calloc|realloc)[[:space:]]*\(' lib/src services web \
 		| grep -v '^lib/src/mem\.c:'; then \
 		echo "lint: use ag_xmalloc, ag_free and kin (agora/mem.h); bare allocation lives in lib/src/mem.c"; \
 		exit 1; \

@@ -32,7 +32,9 @@ when(json_int_t ms)
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm);
+    if (strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm) == 0) {
+        buf[0] = '\0';
+    }
     return json_string(buf);
 }
 

@@ -67,11 +67,13 @@ static const struct ag_config_var web_config_vars[] = {
 #define NVARS (sizeof(web_config_vars) / sizeof(web_config_vars[0]))
 
 /* Every page's security headers (no inline script or style anywhere, no framing). */
-static const char *const web_headers[] = {
-    "Content-Security-Policy",
+static const char web_csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "object-src 'none'",
+    "object-src 'none'";
+static const char *const web_headers[] = {
+    "Content-Security-Policy",
+    web_csp,
     "X-Frame-Options",
     "DENY",
     "X-Content-Type-Options",
