@@ -5,11 +5,15 @@
  * clearing the cookies with the old token refused at the gateway, and the small pages.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ag_test.h"
 #include "itest.h"
@@ -547,6 +551,78 @@ TEST(pages_languages_and_assets)
     it_resp_free(&r);
 }
 
+/* In the child: the test stack's settings (var/test/stack.env), then 'port' and 'url'. */
+static void
+exec_web(const char *port, const char *public_url)
+{
+    char path[1024], line[2048];
+    snprintf(path, sizeof(path), "%s/var/test/stack.env", getenv("AGORA_SOURCE_DIR"));
+    FILE *f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        char *eq = strchr(line, '=');
+        if (strncmp(line, "export ", 7) != 0 || eq == NULL) {
+            continue;
+        }
+        *eq = '\0';
+        eq[strcspn(eq + 1, "\n") + 1] = '\0';
+        setenv(line + 7, eq + 1, 1);
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    setenv("AGORA_WEB_PORT", port, 1);
+    setenv("AGORA_PUBLIC_URL", public_url, 1);
+    setenv("AGORA_ACCESS_LOG", "false", 1);
+    snprintf(path, sizeof(path), "%s/web", getenv("AGORA_BIN_DIR"));
+    execl(path, "web", (char *)NULL);
+    _exit(127);
+}
+
+/* With an https AGORA_PUBLIC_URL every cookie is Secure (a second web on its own port). */
+TEST(https_public_url_makes_cookies_secure)
+{
+    struct it_resp r;
+    char line[1400], url[64];
+
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, STDOUT_FILENO);
+        exec_web("23001", "https://shop.example");
+    }
+    CHECK(pid > 0);
+    snprintf(url, sizeof(url), "http://127.0.0.1:23001/");
+    long status = 0;
+    for (int i = 0; i < 100 && status != 200; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        it_request(&r, "GET", url, NULL, NULL, NULL, NULL);
+        status = r.status;
+        if (status != 200) {
+            it_resp_free(&r);
+        }
+    }
+    CHECK_EQ_INT(status, 200);
+    static const char *const names[] = {"access_token", "refresh_token", "access_type",
+                                        "csrf_token"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        CHECK_NOT_NULL(set_cookie(&r, names[i], line, sizeof(line)));
+        CHECK(strstr(line, "; Secure") != NULL);
+    }
+    it_resp_free(&r);
+    /* A form post naming the public origin passes the Origin check (then the CSRF one). */
+    const char *const origin[] = {"Origin: https://shop.example",
+                                  "Content-Type: application/x-www-form-urlencoded", NULL};
+    snprintf(url, sizeof(url), "http://127.0.0.1:23001/login");
+    it_request(&r, "POST", url, NULL, NULL, "login=a&password=b", origin);
+    CHECK_EQ_INT(r.status, 403); /* no CSRF cookie: refused all the same */
+    it_resp_free(&r);
+    kill(pid, SIGTERM);
+    int ws = 0;
+    waitpid(pid, &ws, 0);
+    CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0); /* sanitizers abort on a leak */
+}
+
 static const struct ag_test tests[] = {
     TEST_ENTRY(first_view_guest_cookies_and_headers),
     TEST_ENTRY(csrf_and_origin_refused),
@@ -556,6 +632,7 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(logout_clears_cookies_and_the_token_is_refused),
     TEST_ENTRY(bff_login_keeps_tokens_in_cookies),
     TEST_ENTRY(pages_languages_and_assets),
+    TEST_ENTRY(https_public_url_makes_cookies_secure),
 };
 
 int
