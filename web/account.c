@@ -338,26 +338,49 @@ id_param(struct ag_req *req, const char *name)
     return ag_arena_strndup(req->arena, p.ptr, p.len);
 }
 
+/*
+ * The start of a delete form: a good form, then DELETE 'path' + the id of path parameter
+ * 'param' through the gateway ('path' under the member's own when 'member_scoped'). 0 with the
+ * answer in 'resp' (or the call's error in
+ * '*call_rc') and the id in '*id'; a negative code when a reply has been set.
+ */
+static int
+delete_or_reply(struct ag_req *req, struct web_visit *v, const char *param, const char *path,
+                int member_scoped, const char **id, int *call_rc, struct ag_httpc_resp *resp)
+{
+    struct ag_uri f;
+
+    int rc = account_form_or_reply(req, v, &f);
+    if (rc < 0) {
+        return rc;
+    }
+    *id = id_param(req, param);
+    if (*id == NULL) {
+        web_not_found(req);
+        return AG_ENOTFOUND;
+    }
+    const char *target = ag_arena_printf(req->arena, "%s%s", path, *id);
+    if (member_scoped) {
+        target = member_path(req, v, target);
+    }
+    *call_rc = web_api_call(req, v, "DELETE", target, NULL, NULL, resp);
+    return 0;
+}
+
 /* POST /account/addresses/{aid}/delete */
 int
 web_account_address_delete(struct ag_req *req)
 {
     struct web_visit v;
-    struct ag_uri f;
     struct ag_httpc_resp resp;
+    const char *aid;
+    int call_rc = 0;
 
-    int rc = account_form_or_reply(req, &v, &f);
+    int rc = delete_or_reply(req, &v, "aid", "/addresses/", 1, &aid, &call_rc, &resp);
     if (rc < 0) {
         return rc;
     }
-    const char *aid = id_param(req, "aid");
-    if (aid == NULL) {
-        return web_not_found(req);
-    }
-    rc = web_api_call(req, &v, "DELETE",
-                      member_path(req, &v, ag_arena_printf(req->arena, "/addresses/%s", aid)), NULL,
-                      NULL, &resp);
-    return account_answer(req, &v, rc, &resp, "address", NULL);
+    return account_answer(req, &v, call_rc, &resp, "address", NULL);
 }
 
 /* POST /account/sessions/{sid}/delete: "log out this device" (this one: log out). */
@@ -365,24 +388,19 @@ int
 web_account_session_delete(struct ag_req *req)
 {
     struct web_visit v;
-    struct ag_uri f;
     struct ag_httpc_resp resp;
+    const char *sid;
+    int call_rc = 0;
 
-    int rc = account_form_or_reply(req, &v, &f);
+    int rc = delete_or_reply(req, &v, "sid", "/api/auth/sessions/", 0, &sid, &call_rc, &resp);
     if (rc < 0) {
         return rc;
     }
-    const char *sid = id_param(req, "sid");
-    if (sid == NULL) {
-        return web_not_found(req);
-    }
-    rc = web_api_call(req, &v, "DELETE", ag_arena_printf(req->arena, "/api/auth/sessions/%s", sid),
-                      NULL, NULL, &resp);
-    if (rc == 0 && resp.status / 100 == 2 && strcmp(sid, v.claims.sid) == 0) {
+    if (call_rc == 0 && resp.status / 100 == 2 && strcmp(sid, v.claims.sid) == 0) {
         ag_httpc_resp_release(&resp);
         web_visit_clear(req, &v);
         web_csrf_rotate(req, &v);
         return web_redirect(req, "/login");
     }
-    return account_answer(req, &v, rc, &resp, "session", NULL);
+    return account_answer(req, &v, call_rc, &resp, "session", NULL);
 }

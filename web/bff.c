@@ -149,29 +149,12 @@ bff_forward(struct ag_req *req, struct web_visit *v, const char *method)
     return rc;
 }
 
-static const char *
-method_text(enum ag_method m)
-{
-    switch (m) {
-    case AG_POST:
-        return "POST";
-    case AG_PUT:
-        return "PUT";
-    case AG_PATCH:
-        return "PATCH";
-    case AG_DELETE:
-        return "DELETE";
-    default:
-        return "GET";
-    }
-}
-
 /* GET|POST|PUT|PATCH|DELETE /api/{path*} */
 int
 web_bff(struct ag_req *req)
 {
     struct web_visit v;
-    const char *method = method_text(req->method);
+    const char *method = ag_method_name(req->method);
 
     web_visit_begin(req, &v, WEB_VISIT_GUEST);
     if (req->method != AG_GET) {

@@ -109,34 +109,11 @@ web_page_reply(struct ag_req *req, int status, const char *page, json_t *data)
 }
 
 int
-web_fragment_reply(struct ag_req *req, int status, const char *tmpl, json_t *data)
-{
-    const struct web_app *app = req->app;
-    char *html;
-    size_t len;
-
-    int rc = ag_tmpl_render(app->tmpl, tmpl, data, req->arena, &html, &len);
-    json_decref(data);
-    if (rc < 0) {
-        ag_log(AG_LOG_ERROR, req->request_id, "cannot render '%s': %s", tmpl, ag_err_name(rc));
-        return AG_EINTERNAL;
-    }
-    return html_reply(req, status, html, len);
-}
-
-int
 web_redirect(struct ag_req *req, const char *location)
 {
     ag_reply_header(req, "Location", location);
     ag_reply_header(req, "Cache-Control", "no-store");
     return ag_reply_raw(req, 303, "text/plain; charset=utf-8", "", 0);
-}
-
-int
-web_is_htmx(struct ag_req *req)
-{
-    const char *h = ag_req_header(req, "HX-Request");
-    return h != NULL && strcmp(h, "true") == 0;
 }
 
 /* A local path to go back to ("/account?x=1"), never another site ("//evil", "/\\evil"). */

@@ -49,12 +49,6 @@ struct web_config {
     int access_log;
 };
 
-/* A small cache of public catalog answers for the home page (products, categories). */
-struct web_cache_entry {
-    char *body; /* the answer's "data" as JSON text, or NULL; owned */
-    long long until_ms;
-};
-
 struct web_cache;
 
 /* The process's state; built in main, read-only while serving but for the cache. */
@@ -115,9 +109,7 @@ json_t *web_catalog_get(struct ag_req *req, struct web_visit *v, int which);
 /* render.c */
 json_t *web_page_data(struct ag_req *req, const struct web_visit *v, const char *title_key);
 int web_page_reply(struct ag_req *req, int status, const char *page, json_t *data);
-int web_fragment_reply(struct ag_req *req, int status, const char *tmpl, json_t *data);
 int web_redirect(struct ag_req *req, const char *location);
-int web_is_htmx(struct ag_req *req);
 const char *web_next_path(const char *next);
 int web_form_or_reply(struct ag_req *req, struct web_visit *v, struct ag_uri *form);
 const char *web_text(struct ag_req *req, const struct web_visit *v, const char *key);

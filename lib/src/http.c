@@ -27,8 +27,8 @@
 #include "agora/kv.h"
 #include "agora/log.h"
 
-static const char *
-method_name(enum ag_method m)
+const char *
+ag_method_name(enum ag_method m)
 {
     switch (m) {
     case AG_GET:
@@ -50,7 +50,7 @@ method_parse(const char *s)
 {
     static const enum ag_method all[] = {AG_GET, AG_POST, AG_PUT, AG_PATCH, AG_DELETE};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        if (strcmp(s, method_name(all[i])) == 0) {
+        if (strcmp(s, ag_method_name(all[i])) == 0) {
             return all[i];
         }
     }
@@ -826,13 +826,13 @@ complete(struct ag__req_state *st, int rc)
 
     if (rc < 0 && !st->has_response) {
         if (ag_err_status(rc) >= 500) {
-            ag_log(AG_LOG_ERROR, st->request_id, "%s %s failed: %s", method_name(route->method),
+            ag_log(AG_LOG_ERROR, st->request_id, "%s %s failed: %s", ag_method_name(route->method),
                    route->path, ag_err_name(rc));
         }
         ag__reply_error_msg(st, rc, NULL, NULL);
     } else if (!st->has_response) {
         ag_log(AG_LOG_ERROR, st->request_id, "handler of %s %s set no response",
-               method_name(route->method), route->path);
+               ag_method_name(route->method), route->path);
         ag__reply_error_msg(st, AG_EINTERNAL, NULL, NULL);
     }
     ag__idem_finish(st);
@@ -1006,7 +1006,7 @@ access_log(struct ag__req_state *st, struct ag_server *srv, double secs)
     const char *path = st->req.route ? st->req.route->path : "-";
     snprintf(kv, sizeof(kv),
              "msg=access method=%s route=\"%s\" status=%d dur_ms=%.3f bytes=%zu%s%s%s%s",
-             st->req.method ? method_name(st->req.method) : "?", path, st->status, secs * 1e3,
+             st->req.method ? ag_method_name(st->req.method) : "?", path, st->status, secs * 1e3,
              st->resp_len, st->sub[0] ? " user=" : "", st->sub,
              st->idem_replayed ? " replayed=1" : "", st->queued ? "" : " aborted=1");
     ag_log_raw(AG_LOG_INFO, st->request_id, kv);
@@ -1060,12 +1060,12 @@ routes_build(struct ag_server *srv)
                                    : i < n          ? &ag__builtin_routes[i - svc->nroutes]
                                                     : svc->fallback;
         if (r->path == NULL || r->path[0] != '/' || r->handler == NULL ||
-            method_name(r->method)[0] == '?') {
+            ag_method_name(r->method)[0] == '?') {
             ag_log(AG_LOG_ERROR, NULL, "route %zu is malformed", i);
             return AG_EINVAL;
         }
         srv->routes[i] = r;
-        srv->route_methods[i] = method_name(r->method);
+        srv->route_methods[i] = ag_method_name(r->method);
         srv->route_paths[i] = r->path;
     }
     srv->nmatch = n;

@@ -82,6 +82,23 @@ ag_httpc_resp_release(struct ag_httpc_resp *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* Appends 'n' bytes to 's', growing it by doubling from 'first' bytes; always NUL-terminated. */
+static void
+sink_append(struct sink *s, const char *data, size_t n, size_t first)
+{
+    if (s->len + n + 1 > s->cap) {
+        size_t cap = s->cap > 0 ? s->cap : first;
+        while (cap < s->len + n + 1) {
+            cap *= 2;
+        }
+        s->buf = ag_xrealloc(s->buf, cap);
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, data, n);
+    s->len += n;
+    s->buf[s->len] = '\0';
+}
+
 static size_t
 sink_write(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -92,17 +109,7 @@ sink_write(char *data, size_t size, size_t nmemb, void *arg)
         s->overflow = 1;
         return 0; /* curl stops the transfer with CURLE_WRITE_ERROR */
     }
-    if (s->len + n + 1 > s->cap) {
-        size_t cap = s->cap > 0 ? s->cap : 1024;
-        while (cap < s->len + n + 1) {
-            cap *= 2;
-        }
-        s->buf = ag_xrealloc(s->buf, cap);
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, data, n);
-    s->len += n;
-    s->buf[s->len] = '\0';
+    sink_append(s, data, n, 1024);
     return n;
 }
 
@@ -113,20 +120,9 @@ sink_header(char *data, size_t size, size_t nmemb, void *arg)
     struct sink *s = arg;
     size_t n = size * nmemb;
 
-    if (s->len + n > AG_HTTPC_MAX_HEADERS) {
-        return n;
+    if (s->len + n <= AG_HTTPC_MAX_HEADERS) {
+        sink_append(s, data, n, 512);
     }
-    if (s->len + n + 1 > s->cap) {
-        size_t cap = s->cap > 0 ? s->cap : 512;
-        while (cap < s->len + n + 1) {
-            cap *= 2;
-        }
-        s->buf = ag_xrealloc(s->buf, cap);
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, data, n);
-    s->len += n;
-    s->buf[s->len] = '\0';
     return n;
 }
 

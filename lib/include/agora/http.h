@@ -135,6 +135,9 @@ void ag_server_stop(struct ag_server *srv);
  */
 int ag_serve(const struct ag_service *svc);
 
+/* "GET", "POST", "PUT", "PATCH", "DELETE"; "?" for anything else. Static. */
+const char *ag_method_name(enum ag_method m);
+
 /* Request input; all borrowed, valid until the response is sent. */
 
 /* The path parameter 'name' ({name} in the route), or AG_STR_NULL. */
