@@ -551,6 +551,44 @@ TEST(pages_languages_and_assets)
     it_resp_free(&r);
 }
 
+/*
+ * The gateway takes the client's address from X-Real-IP when web (a trusted proxy, here
+ * 127.0.0.1) sends it, so visitors do not share web's address and its rate limit.
+ */
+TEST(gateway_takes_the_visitors_address_from_web)
+{
+    struct it_resp r;
+    char url[128], rid[40], want[80], path[1024], line[4096];
+
+    it_unique(rid, sizeof(rid), "realip");
+    char h_rid[64];
+    snprintf(h_rid, sizeof(h_rid), "X-Request-Id: %s", rid);
+    const char *const h[] = {"X-Real-IP: 198.51.100.23", h_rid, NULL};
+    snprintf(url, sizeof(url), "%s/api/members/nobody", it_url("GATEWAY"));
+    CHECK_EQ_INT(it_request(&r, "GET", url, NULL, NULL, NULL, h), 0);
+    CHECK_EQ_INT(r.status, 401);
+    it_resp_free(&r);
+    /* The access log is flushed every second. */
+    snprintf(path, sizeof(path), "%s/var/test/log/gateway-access.log", getenv("AGORA_SOURCE_DIR"));
+    snprintf(want, sizeof(want), "\"request_id\":\"%s\"", rid);
+    int found = 0;
+    for (int i = 0; i < 30 && !found; i++) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        FILE *f = fopen(path, "r");
+        while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+            if (strstr(line, want) != NULL) {
+                found = 1;
+                CHECK(strstr(line, "\"remote_addr\":\"198.51.100.23\"") != NULL);
+            }
+        }
+        if (f != NULL) {
+            fclose(f);
+        }
+    }
+    CHECK(found);
+}
+
 /* In the child: the test stack's settings (var/test/stack.env), then 'port' and 'url'. */
 static void
 exec_web(const char *port, const char *public_url)
@@ -633,6 +671,7 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(bff_login_keeps_tokens_in_cookies),
     TEST_ENTRY(pages_languages_and_assets),
     TEST_ENTRY(https_public_url_makes_cookies_secure),
+    TEST_ENTRY(gateway_takes_the_visitors_address_from_web),
 };
 
 int
