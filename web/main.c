@@ -57,6 +57,8 @@ static const struct ag_config_var web_config_vars[] = {
      "the htmx script (npm htmx.org), served as /static/htmx.min.js", 0},
     {"AGORA_WEB_UPSTREAM_TIMEOUT_MS", AG_CONFIG_INT, CFG(upstream_timeout_ms), 50, 60000, "5000",
      "timeout of one call to auth or the gateway", 0},
+    {"AGORA_WEB_GUEST_PER_MIN", AG_CONFIG_INT, CFG(guest_per_min), 0, 1000000, "600",
+     "guest sessions one client address may start per minute; 0 = no limit", 0},
     {"AGORA_WEB_CATALOG_CACHE_S", AG_CONFIG_INT, CFG(catalog_cache_s), 1, 3600, "30",
      "how long the home page keeps the catalog's categories and products", 0},
     {"AGORA_LOG_LEVEL", AG_CONFIG_STR, CFG(log_level), 4, 5, "info", "debug, info, warn or error",
@@ -195,6 +197,9 @@ serve(const struct web_config *cfg)
     app.i18n = ag_i18n_new("ko");
     app.assets = ag_static_new();
     app.cache = web_cache_new();
+    if (cfg->guest_per_min > 0) {
+        app.guest_rate = ag_rate_new(WEB_GUEST_SLOTS, (unsigned)cfg->guest_per_min, 60);
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = cfg->threads > 0 ? (int)cfg->threads : 4 * (int)(cores > 0 ? cores : 1);
     app.auth = ag_httpc_new((size_t)threads + 2, (int)cfg->upstream_timeout_ms, 0);
@@ -221,6 +226,7 @@ serve(const struct web_config *cfg)
     ag_httpc_free(app.gateway);
     ag_httpc_free(app.auth);
     web_cache_free(app.cache);
+    ag_rate_free(app.guest_rate);
     ag_static_free(app.assets);
     ag_i18n_free(app.i18n);
     ag_tmpl_set_free(app.tmpl);

@@ -192,11 +192,25 @@ web_visit_refresh(struct ag_req *req, struct web_visit *v)
     return rc;
 }
 
-/* A first view: a guest token from auth. Failing that, the page is shown all the same. */
+/*
+ * A first view: a guest token from auth. Failing that, the page is shown all the same. No
+ * gateway limits these calls, so web does, per client address: a script that never keeps
+ * its cookies would otherwise fill Redis with guest sessions.
+ */
 static void
 guest_start(struct ag_req *req, struct web_visit *v)
 {
+    const struct web_app *app = req->app;
     struct ag_httpc_resp resp;
+    struct timespec now;
+
+    const char *peer = ag_req_peer(req);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (app->guest_rate != NULL &&
+        !ag_rate_take(app->guest_rate, peer, strlen(peer), (int64_t)now.tv_sec)) {
+        ag_log(AG_LOG_DEBUG, req->request_id, "no guest session: '%s' started too many", peer);
+        return;
+    }
     json_t *body = json_object();
     int rc = web_auth_call(req, "POST", "/api/auth/guest-token", body, NULL, &resp);
     json_decref(body);

@@ -14,6 +14,7 @@
 #include "agora/httpc.h"
 #include "agora/i18n.h"
 #include "agora/jwt.h"
+#include "agora/rate.h"
 #include "agora/static.h"
 #include "agora/tmpl.h"
 
@@ -26,6 +27,7 @@
 #define WEB_FIELD_CSRF   "_csrf"
 #define WEB_HEADER_CSRF  "X-CSRF-Token"
 #define WEB_CATALOG_KEYS 2
+#define WEB_GUEST_SLOTS  16384 /* client addresses the guest limit tells apart */
 
 struct web_config {
     long long port;
@@ -44,6 +46,7 @@ struct web_config {
     char *dir;
     char *htmx_file;
     long long upstream_timeout_ms;
+    long long guest_per_min;
     long long catalog_cache_s;
     char *log_level;
     int access_log;
@@ -61,7 +64,8 @@ struct web_app {
     struct ag_httpc *auth;    /* auth, directly: login, guest tokens, refresh */
     struct ag_httpc *gateway; /* everything else, through the gateway; never retried */
     struct web_cache *cache;
-    char client_header[640]; /* "Authorization: Basic …" of the BFF at auth */
+    struct ag_rate *guest_rate; /* guest sessions per client address; NULL: no limit */
+    char client_header[640];    /* "Authorization: Basic …" of the BFF at auth */
     unsigned char csrf_key[32];
     int secure;        /* AGORA_PUBLIC_URL is https: cookies get Secure */
     char origin[256];  /* scheme://host[:port] of AGORA_PUBLIC_URL */

@@ -589,9 +589,9 @@ TEST(gateway_takes_the_visitors_address_from_web)
     CHECK(found);
 }
 
-/* In the child: the test stack's settings (var/test/stack.env), then 'port' and 'url'. */
+/* In the child: the test stack's settings (var/test/stack.env), then the given ones. */
 static void
-exec_web(const char *port, const char *public_url)
+exec_web(const char *port, const char *public_url, const char *guest_per_min)
 {
     char path[1024], line[2048];
     snprintf(path, sizeof(path), "%s/var/test/stack.env", getenv("AGORA_SOURCE_DIR"));
@@ -610,37 +610,57 @@ exec_web(const char *port, const char *public_url)
     }
     setenv("AGORA_WEB_PORT", port, 1);
     setenv("AGORA_PUBLIC_URL", public_url, 1);
+    setenv("AGORA_WEB_GUEST_PER_MIN", guest_per_min, 1);
     setenv("AGORA_ACCESS_LOG", "false", 1);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
     snprintf(path, sizeof(path), "%s/web", getenv("AGORA_BIN_DIR"));
     execl(path, "web", (char *)NULL);
     _exit(127);
 }
 
-/* With an https AGORA_PUBLIC_URL every cookie is Secure (a second web on its own port). */
+/* A second web on port 23001 with its own settings; its pid once it answers, else -1. */
+static pid_t
+web_start(const char *public_url, const char *guest_per_min)
+{
+    struct it_resp r;
+    pid_t pid = fork();
+    if (pid == 0) {
+        exec_web("23001", public_url, guest_per_min);
+    }
+    for (int i = 0; pid > 0 && i < 100; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        it_request(&r, "GET", "http://127.0.0.1:23001/healthz", NULL, NULL, NULL, NULL);
+        long status = r.status;
+        it_resp_free(&r);
+        if (status == 200) {
+            return pid;
+        }
+    }
+    return -1;
+}
+
+/* Stops it; 1 when it exited cleanly (the sanitizers abort on a leak). */
+static int
+web_stop(pid_t pid)
+{
+    int ws = 0;
+    kill(pid, SIGTERM);
+    waitpid(pid, &ws, 0);
+    return WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+}
+
+/* With an https AGORA_PUBLIC_URL every cookie is Secure. */
 TEST(https_public_url_makes_cookies_secure)
 {
     struct it_resp r;
-    char line[1400], url[64];
+    char line[1400];
 
-    pid_t pid = fork();
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, STDOUT_FILENO);
-        exec_web("23001", "https://shop.example");
-    }
+    pid_t pid = web_start("https://shop.example", "600");
     CHECK(pid > 0);
-    snprintf(url, sizeof(url), "http://127.0.0.1:23001/");
-    long status = 0;
-    for (int i = 0; i < 100 && status != 200; i++) {
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        it_request(&r, "GET", url, NULL, NULL, NULL, NULL);
-        status = r.status;
-        if (status != 200) {
-            it_resp_free(&r);
-        }
-    }
-    CHECK_EQ_INT(status, 200);
+    CHECK_EQ_INT(it_request(&r, "GET", "http://127.0.0.1:23001/", NULL, NULL, NULL, NULL), 0);
+    CHECK_EQ_INT(r.status, 200);
     static const char *const names[] = {"access_token", "refresh_token", "access_type",
                                         "csrf_token"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -648,17 +668,27 @@ TEST(https_public_url_makes_cookies_secure)
         CHECK(strstr(line, "; Secure") != NULL);
     }
     it_resp_free(&r);
-    /* A form post naming the public origin passes the Origin check (then the CSRF one). */
-    const char *const origin[] = {"Origin: https://shop.example",
-                                  "Content-Type: application/x-www-form-urlencoded", NULL};
-    snprintf(url, sizeof(url), "http://127.0.0.1:23001/login");
-    it_request(&r, "POST", url, NULL, NULL, "login=a&password=b", origin);
-    CHECK_EQ_INT(r.status, 403); /* no CSRF cookie: refused all the same */
-    it_resp_free(&r);
-    kill(pid, SIGTERM);
-    int ws = 0;
-    waitpid(pid, &ws, 0);
-    CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0); /* sanitizers abort on a leak */
+    CHECK(web_stop(pid));
+}
+
+/* First views past AGORA_WEB_GUEST_PER_MIN from one address get the page, not a session. */
+TEST(guest_sessions_limited_per_address)
+{
+    struct it_resp r;
+    char line[1400];
+    int sessions = 0;
+
+    pid_t pid = web_start("http://localhost:23001", "3");
+    CHECK(pid > 0);
+    for (int i = 0; i < 7; i++) {
+        CHECK_EQ_INT(it_request(&r, "GET", "http://127.0.0.1:23001/", NULL, NULL, NULL, NULL), 0);
+        CHECK_EQ_INT(r.status, 200);
+        sessions += set_cookie(&r, "access_token", line, sizeof(line)) != NULL;
+        it_resp_free(&r);
+    }
+    CHECK(web_stop(pid));
+    /* Three within the minute; a minute boundary in between allows three more, never seven. */
+    CHECK(sessions >= 3 && sessions < 7);
 }
 
 static const struct ag_test tests[] = {
@@ -671,6 +701,7 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(bff_login_keeps_tokens_in_cookies),
     TEST_ENTRY(pages_languages_and_assets),
     TEST_ENTRY(https_public_url_makes_cookies_secure),
+    TEST_ENTRY(guest_sessions_limited_per_address),
     TEST_ENTRY(gateway_takes_the_visitors_address_from_web),
 };
 
