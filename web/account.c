@@ -238,8 +238,8 @@ stay_signed_in(struct ag_req *req, struct web_visit *v, const char *password)
         int rc = web_auth_call(req, "GET", "/api/auth/verify", NULL, extra, &resp);
         long status = rc == 0 ? resp.status : 0;
         ag_httpc_resp_release(&resp);
-        if (status == 401) {
-            break;
+        if (status != 200) {
+            break; /* 401: the old sessions have ended (or auth cannot say: go on anyway) */
         }
         sleep_ms(REVOKE_WAIT_MS);
     }

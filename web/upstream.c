@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -41,7 +42,13 @@ web_auth_call(struct ag_req *req, const char *method, const char *path, const js
     const char *h[WEB_MAX_HEADERS + 1];
     size_t n = 0, len = 0;
 
-    h[n++] = app->client_header;
+    int own_auth = 0;
+    for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+        own_auth |= strncasecmp(extra[i], "Authorization:", 14) == 0;
+    }
+    if (!own_auth) {
+        h[n++] = app->client_header; /* the BFF's client key, unless the call is a Bearer's */
+    }
     n = common_headers(req, h, n);
     for (size_t i = 0; extra != NULL && extra[i] != NULL && n < WEB_MAX_HEADERS; i++) {
         h[n++] = extra[i];

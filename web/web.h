@@ -85,37 +85,73 @@ struct web_visit {
 
 /* visit.c */
 #define WEB_VISIT_GUEST 0x1 /* no token at all: get a guest token (a page view) */
+/*
+ * Reads the visitor from the request's cookies into 'v': the language, the CSRF cookie (a new
+ * one set when missing), the access token when it verifies, else a refresh with the refresh
+ * cookie, else (WEB_VISIT_GUEST) a guest token. Sets the cookies that changed. Never fails: a
+ * visitor auth cannot serve is shown the page signed out. Returns 0.
+ */
 int web_visit_begin(struct ag_req *req, struct web_visit *v, unsigned flags);
+/* Sets the token cookies from auth's token answer 'tokens' (borrowed). AG_EINTERNAL when the
+ * answer is not a usable one. */
 int web_visit_tokens_set(struct ag_req *req, struct web_visit *v, const json_t *tokens);
+/* Clears the token cookies (Max-Age=0) and forgets the tokens in 'v'. */
 void web_visit_clear(struct ag_req *req, struct web_visit *v);
+/* New tokens for v->refresh: 0; AG_EUNAUTH when refused (cookies cleared); else AG_EUNAVAIL. */
 int web_visit_refresh(struct ag_req *req, struct web_visit *v);
+/* A new CSRF cookie and form token (at login and logout). */
 void web_csrf_rotate(struct ag_req *req, struct web_visit *v);
+/* Whether 'token' (may be NULL) is this visitor's form token; constant time. */
 int web_csrf_ok(struct ag_req *req, const struct web_visit *v, const char *token);
+/* Whether Origin (else Referer) is ours: AGORA_PUBLIC_URL's origin or the Host's; 1 with neither.
+ */
 int web_origin_ok(struct ag_req *req);
+/* Adds a Set-Cookie (Path=/, Secure when https); max_age_s -1 = a session cookie, 0 = delete. */
 int web_cookie_set(struct ag_req *req, const char *name, const char *value, long long max_age_s,
                    const char *same_site, int http_only);
+/* 'bytes' random bytes as hex into 'out' (2 * bytes + 1). */
 void web_random_hex(char *out, size_t bytes);
 
 /* upstream.c */
+/*
+ * Calls auth directly: 'method' 'path' with 'body' (borrowed, may be NULL) as JSON, the BFF's
+ * client key (unless 'extra' carries its own Authorization), the visitor's address and
+ * User-Agent, and the NULL-terminated 'extra' header lines. As ag_httpc_request: release 'resp'.
+ */
 int web_auth_call(struct ag_req *req, const char *method, const char *path, const json_t *body,
                   const char *const *extra, struct ag_httpc_resp *resp);
+/*
+ * Calls the gateway: 'target' (path and query) with 'len' bytes of JSON 'body', the visitor's
+ * token as Bearer and 'extra' headers; on a 401 refreshes once and calls again. As
+ * ag_httpc_request.
+ */
 int web_api_send(struct ag_req *req, struct web_visit *v, const char *method, const char *target,
                  const char *body, size_t len, const char *const *extra,
                  struct ag_httpc_resp *resp);
+/* web_api_send with a JSON value (borrowed, may be NULL) and an idempotency key (may be NULL). */
 int web_api_call(struct ag_req *req, struct web_visit *v, const char *method, const char *path,
                  const json_t *body, const char *idem, struct ag_httpc_resp *resp);
+/* The error envelope's message, and its details.field; NULL when absent. Borrowed. */
 const char *web_resp_message(const struct ag_httpc_resp *resp);
 const char *web_resp_field(const struct ag_httpc_resp *resp);
 struct web_cache *web_cache_new(void);
 void web_cache_free(struct web_cache *c);
+/* The catalog's categories (0) or newest products (1), cached; a new reference, or NULL. */
 json_t *web_catalog_get(struct ag_req *req, struct web_visit *v, int which);
 
 /* render.c */
+/* The context every page shares (texts, language, user, CSRF token, asset URLs); owned. */
 json_t *web_page_data(struct ag_req *req, const struct web_visit *v, const char *title_key);
+/* Renders 'page' in the layout with 'data' (stolen) and sets the HTML reply. */
 int web_page_reply(struct ag_req *req, int status, const char *page, json_t *data);
+/* 303 to 'location' (copied). */
 int web_redirect(struct ag_req *req, const char *location);
+/* 'next' when it is a local path, else "/". */
 const char *web_next_path(const char *next);
+/* A form post's body into 'form', after its type, Origin and CSRF token; on failure the
+ * refusal page is set and a negative code returns. */
 int web_form_or_reply(struct ag_req *req, struct web_visit *v, struct ag_uri *form);
+/* The text 'key' in the visitor's language; borrowed. */
 const char *web_text(struct ag_req *req, const struct web_visit *v, const char *key);
 /* The text for an invalid form field (key invalid_<field in lower case>), else 'fallback'. */
 const char *web_field_text(struct ag_req *req, const struct web_visit *v, const char *field,
