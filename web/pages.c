@@ -413,6 +413,7 @@ const struct ag_route web_routes[] = {
      0},
     {AG_POST, "/account/sessions/{sid}/delete", web_account_session_delete, AG_AUTH_NONE, FORM_MAX,
      0},
+    {AG_GET, "/admin", web_admin, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/static/{file}", asset, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/api/{path*}", web_bff, AG_AUTH_NONE, 0, 0},
     {AG_POST, "/api/{path*}", web_bff, AG_AUTH_NONE, 65536, 0},

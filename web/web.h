@@ -157,7 +157,7 @@ const char *web_text(struct ag_req *req, const struct web_visit *v, const char *
 const char *web_field_text(struct ag_req *req, const struct web_visit *v, const char *field,
                            const char *fallback);
 
-/* pages.c, account.c, bff.c */
+/* pages.c, account.c, admin.c, bff.c */
 extern const struct ag_route web_routes[];
 extern const size_t web_nroutes;
 extern const struct ag_route web_fallback;
@@ -169,5 +169,6 @@ int web_account_address_add(struct ag_req *req);
 int web_account_address_delete(struct ag_req *req);
 int web_account_session_delete(struct ag_req *req);
 int web_bff(struct ag_req *req);
+int web_admin(struct ag_req *req);
 
 #endif

@@ -551,6 +551,55 @@ TEST(pages_languages_and_assets)
     it_resp_free(&r);
 }
 
+/* Logs 'j' in through the form with 'login' and 'password'; the answer's status. */
+static long
+log_in(struct jar *j, const char *login, const char *password)
+{
+    struct it_resp r;
+    char csrf[64], form[512];
+
+    if (first_view(j, "/login", csrf, sizeof(csrf)) < 0) {
+        return -1;
+    }
+    snprintf(form, sizeof(form), "_csrf=%s&login=%s&password=%s&next=/", csrf, login, password);
+    browse(j, &r, "POST", "/login", form, NULL);
+    long status = r.status;
+    it_resp_free(&r);
+    return status;
+}
+
+/* The admin page lists members for an admin; a member gets 403, a guest the login page. */
+TEST(admin_page_for_admins_only)
+{
+    struct jar admin, user, guest;
+    struct it_resp r;
+    char path[1024], password[128] = "", id[40], buf[128];
+
+    snprintf(path, sizeof(path), "%s/var/test/keys/admin-password", getenv("AGORA_SOURCE_DIR"));
+    FILE *f = fopen(path, "r");
+    CHECK_NOT_NULL(f);
+    CHECK_NOT_NULL(fgets(password, sizeof(password), f));
+    fclose(f);
+    password[strcspn(password, "\n")] = '\0';
+    CHECK_EQ_INT(log_in(&admin, "admin", password), 303);
+    CHECK_EQ_INT(browse(&admin, &r, "GET", "/admin", NULL, NULL), 0);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(strstr(r.body, "id=\"member-table\"") != NULL);
+    CHECK(strstr(r.body, "<td>admin</td>") != NULL);
+    CHECK(strstr(r.body, "href=\"/admin\"") != NULL); /* the header links it for admins */
+    it_resp_free(&r);
+    CHECK_EQ_INT(sign_up(&user, id, sizeof(id)), 303);
+    CHECK_EQ_INT(browse(&user, &r, "GET", "/admin", NULL, NULL), 0);
+    CHECK_EQ_INT(r.status, 403);
+    CHECK(strstr(r.body, "href=\"/admin\"") == NULL);
+    it_resp_free(&r);
+    memset(&guest, 0, sizeof(guest));
+    CHECK_EQ_INT(browse(&guest, &r, "GET", "/admin", NULL, NULL), 0);
+    CHECK_EQ_INT(r.status, 303);
+    CHECK_EQ_STR(it_header(&r, "Location", buf, sizeof(buf)), "/login?next=/admin");
+    it_resp_free(&r);
+}
+
 /*
  * The gateway takes the client's address from X-Real-IP when web (a trusted proxy, here
  * 127.0.0.1) sends it, so visitors do not share web's address and its rate limit.
@@ -700,6 +749,7 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(logout_clears_cookies_and_the_token_is_refused),
     TEST_ENTRY(bff_login_keeps_tokens_in_cookies),
     TEST_ENTRY(pages_languages_and_assets),
+    TEST_ENTRY(admin_page_for_admins_only),
     TEST_ENTRY(https_public_url_makes_cookies_secure),
     TEST_ENTRY(guest_sessions_limited_per_address),
     TEST_ENTRY(gateway_takes_the_visitors_address_from_web),
