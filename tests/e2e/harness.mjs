@@ -107,10 +107,13 @@ export class Run {
 
     /**
      * A new browser context (its own cookies) in the given locale, so Accept-Language asks
-     * for that language; every page it opens is watched.
+     * for that language, with Playwright's context 'options' on top (javaScriptEnabled…);
+     * every page it opens is watched.
      */
-    async newContext(locale) {
-        const context = await this.browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+    async newContext(locale, options = {}) {
+        const context = await this.browser.newContext({
+            locale, viewport: { width: 1280, height: 900 }, ...options,
+        });
         context.setDefaultTimeout(ACTION_TIMEOUT_MS);
         context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
         context.on('page', (page) => this.watch(page));

@@ -308,4 +308,30 @@ run.step('new-password-login', async () => {
     await logOut(page);
 });
 
+// Every form works without JavaScript too: plain posts and 303 redirects, no htmx.
+run.step('without-javascript', async () => {
+    const context = await run.newContext('en-US', { javaScriptEnabled: false });
+    const plain = await context.newPage();
+    await open(plain, '/');
+    await logIn(plain, member.id, member.newPassword);
+    await open(plain, '/account');
+    const profile = plain.locator('section#profile');
+    const name = profile.getByLabel('Name', { exact: true });
+    await name.fill('No Script');
+    await profile.getByRole('button', { name: 'Save profile', exact: true }).click();
+    await statusMessage(plain, 'Profile saved.').waitFor();
+    assert.equal(await name.inputValue(), 'No Script');
+    assert.equal(new URL(plain.url()).searchParams.get('saved'), 'profile', 'a real redirect');
+
+    const addresses = plain.locator('section#addresses');
+    await addresses.getByLabel('Recipient', { exact: true }).fill('Plain Form');
+    await addresses.getByLabel('Phone', { exact: true }).fill('02-123-4567');
+    await addresses.getByLabel('Postal code', { exact: true }).fill('04524');
+    await addresses.getByLabel('Address', { exact: true }).fill('Sejong-daero 110');
+    await addresses.getByRole('button', { name: 'Add address', exact: true }).click();
+    await plain.locator('#address-list > li').filter({ hasText: 'Sejong-daero 110' }).waitFor();
+    await logOut(plain);
+    await run.closeContext(context);
+});
+
 await run.main();
