@@ -1176,10 +1176,13 @@ ag_server_stop(struct ag_server *srv)
         return;
     }
     int grace = srv->svc->shutdown_grace_s > 0 ? srv->svc->shutdown_grace_s : 10;
+    /*
+     * Quiescing tells each pool thread to drop the listen socket from its epoll set, and they
+     * do it on their own time: closing the socket now races with that (MHD then aborts with
+     * "Failed to remove listen FD from epoll set"), so it is closed after the stop. Meanwhile
+     * new connections wait in the backlog and are reset then.
+     */
     MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
-    if (fd != MHD_INVALID_SOCKET) {
-        close(fd);
-    }
     /* In-flight requests finish; idle keep-alive connections are closed by the stop. */
     for (int i = 0; i < grace * 100; i++) {
         if (atomic_load_explicit(&srv->inflight, memory_order_acquire) == 0) {
@@ -1192,6 +1195,9 @@ ag_server_stop(struct ag_server *srv)
         ag_log(AG_LOG_WARN, NULL, "stopping with %d requests still in flight", left);
     }
     MHD_stop_daemon(srv->daemon);
+    if (fd != MHD_INVALID_SOCKET) {
+        close(fd);
+    }
     server_free(srv);
 }
 
