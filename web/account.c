@@ -243,17 +243,11 @@ stay_signed_in(struct ag_req *req, struct web_visit *v, const char *password)
         }
         sleep_ms(REVOKE_WAIT_MS);
     }
-    json_t *body = json_pack("{s:s,s:s}", "id", v->claims.sub, "password", password);
-    int rc = web_auth_call(req, "POST", "/api/auth/login", body, NULL, &resp);
-    json_decref(body);
-    if (rc == 0 && resp.status == 200) {
-        web_visit_tokens_set(req, v, json_object_get(resp.json, "data"));
-        web_csrf_rotate(req, v);
-    } else {
-        ag_log(AG_LOG_WARN, req->request_id, "sign-in after password change: status %ld",
-               resp.status);
+    /* The same visitor: the CSRF token stays, as the page's other forms carry it. */
+    long status = 0;
+    if (web_sign_in(req, v, v->claims.sub, password, 0, &status) < 0) {
+        ag_log(AG_LOG_WARN, req->request_id, "sign-in after password change: status %ld", status);
     }
-    ag_httpc_resp_release(&resp);
 }
 
 /* POST /account/password: currentPassword, newPassword, newPasswordConfirm */

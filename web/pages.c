@@ -74,38 +74,6 @@ login_form(struct ag_req *req)
     return login_page(req, &v, 200, NULL, NULL);
 }
 
-/*
- * Signs in with auth (directly, with the BFF's client key), handing over the guest token so
- * auth ends that session. 0 with the cookies set; else the HTTP status auth answered (401,
- * 429…) or a negative code when it could not be asked.
- */
-static int
-sign_in(struct ag_req *req, struct web_visit *v, const char *login, const char *password,
-        long *status)
-{
-    struct ag_httpc_resp resp;
-    const char *extra[2] = {NULL, NULL};
-
-    if (v->access != NULL && v->claims.role == AG_ROLE_GUEST) {
-        extra[0] = ag_arena_printf(req->arena, "X-Previous-Token: %s", v->access);
-    }
-    json_t *body = json_pack("{s:s,s:s}", strchr(login, '@') != NULL ? "email" : "id", login,
-                             "password", password);
-    int rc = web_auth_call(req, "POST", "/api/auth/login", body, extra, &resp);
-    json_decref(body);
-    *status = resp.status;
-    if (rc == 0 && resp.status == 200) {
-        rc = web_visit_tokens_set(req, v, json_object_get(resp.json, "data"));
-        if (rc == 0) {
-            web_csrf_rotate(req, v); /* a new session gets a new CSRF token */
-        }
-    } else if (rc == 0) {
-        rc = AG_EUNAUTH;
-    }
-    ag_httpc_resp_release(&resp);
-    return rc;
-}
-
 static const char *
 login_alert(struct ag_req *req, const struct web_visit *v, long status)
 {
@@ -139,7 +107,7 @@ login_submit(struct ag_req *req)
     if (login == NULL || password == NULL || login[0] == '\0' || password[0] == '\0') {
         return login_page(req, &v, 400, login, web_text(req, &v, "login_invalid"));
     }
-    rc = sign_in(req, &v, login, password, &status);
+    rc = web_sign_in(req, &v, login, password, 1, &status);
     if (rc == 0) {
         return web_redirect(req, web_next_path(ag_form_get(&f, "next")));
     }
@@ -261,7 +229,7 @@ signup_submit(struct ag_req *req)
     if (rc == 0 && resp.status == 201) {
         ag_httpc_resp_release(&resp);
         json_decref(d);
-        rc = sign_in(req, &v, ag_form_get(&f, "id"), ag_form_get(&f, "password"), &status);
+        rc = web_sign_in(req, &v, ag_form_get(&f, "id"), ag_form_get(&f, "password"), 1, &status);
         return web_redirect(req, rc == 0 ? "/account" : "/login?next=/account");
     }
     const char *field = web_resp_field(&resp);

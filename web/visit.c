@@ -223,6 +223,38 @@ guest_start(struct ag_req *req, struct web_visit *v)
     ag_httpc_resp_release(&resp);
 }
 
+/*
+ * Signs in with auth (directly, with the BFF's client key), handing over the guest token so
+ * auth ends that session; 'new_csrf' renews the CSRF cookie too. 0 with the cookies set; else the
+ * HTTP status auth answered (401, 429…) or a negative code when it could not be asked.
+ */
+int
+web_sign_in(struct ag_req *req, struct web_visit *v, const char *login, const char *password,
+            int new_csrf, long *status)
+{
+    struct ag_httpc_resp resp;
+    const char *extra[2] = {NULL, NULL};
+
+    if (v->access != NULL && v->claims.role == AG_ROLE_GUEST) {
+        extra[0] = ag_arena_printf(req->arena, "X-Previous-Token: %s", v->access);
+    }
+    json_t *body = json_pack("{s:s,s:s}", strchr(login, '@') != NULL ? "email" : "id", login,
+                             "password", password);
+    int rc = web_auth_call(req, "POST", "/api/auth/login", body, extra, &resp);
+    json_decref(body);
+    *status = resp.status;
+    if (rc == 0 && resp.status == 200) {
+        rc = web_visit_tokens_set(req, v, json_object_get(resp.json, "data"));
+        if (rc == 0 && new_csrf) {
+            web_csrf_rotate(req, v); /* a new visitor's session gets a new CSRF token */
+        }
+    } else if (rc == 0) {
+        rc = AG_EUNAUTH;
+    }
+    ag_httpc_resp_release(&resp);
+    return rc;
+}
+
 int
 web_visit_begin(struct ag_req *req, struct web_visit *v, unsigned flags)
 {

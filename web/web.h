@@ -99,6 +99,13 @@ int web_visit_tokens_set(struct ag_req *req, struct web_visit *v, const json_t *
 void web_visit_clear(struct ag_req *req, struct web_visit *v);
 /* New tokens for v->refresh: 0; AG_EUNAUTH when refused (cookies cleared); else AG_EUNAVAIL. */
 int web_visit_refresh(struct ag_req *req, struct web_visit *v);
+/*
+ * Signs in at auth with 'login' (an id, or an email when it has '@') and 'password', ending
+ * the visitor's guest session; sets the token cookies, and a new CSRF cookie when 'new_csrf'.
+ * 0; else AG_EUNAUTH with auth's status in '*status' (401, 429, 400…), or a transport error.
+ */
+int web_sign_in(struct ag_req *req, struct web_visit *v, const char *login, const char *password,
+                int new_csrf, long *status);
 /* A new CSRF cookie and form token (at login and logout). */
 void web_csrf_rotate(struct ag_req *req, struct web_visit *v);
 /* Whether 'token' (may be NULL) is this visitor's form token; constant time. */

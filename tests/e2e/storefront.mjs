@@ -283,6 +283,10 @@ run.step('password', async () => {
     await statusMessage(page, 'Password changed.').waitFor();
     assert.equal(pathOf(page), '/account');
     await signedIn(page);
+    // The rest of the page (not swapped) still works: its forms' CSRF token stays good.
+    const profile = page.locator('section#profile');
+    await profile.getByRole('button', { name: 'Save profile', exact: true }).click();
+    await statusMessage(page, 'Profile saved.').waitFor();
     // Still signed in on a fresh load.
     await page.reload({ waitUntil: 'load' });
     await atPath(page, '/account');
