@@ -5,7 +5,6 @@
 #include "agora/config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +16,6 @@
 
 /* Longest .env line, without its newline. */
 #define CONFIG_LINE_MAX 4096
-
-static void config_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-config_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* Index of 'name' (length 'len') in 'vars', or -1. */
 static long
@@ -184,7 +167,7 @@ env_file_load(const struct ag_config_var *vars, size_t n, char **vals, char *err
     }
     f = fopen(path, "r");
     if (f == NULL) {
-        config_err(err, errlen, "config: cannot open '%s': %s", path, strerror(errno));
+        ag_err_printf(err, errlen, "config: cannot open '%s': %s", path, strerror(errno));
         rc = AG_EINVAL;
         goto out;
     }
@@ -199,13 +182,13 @@ env_file_load(const struct ag_config_var *vars, size_t n, char **vals, char *err
             break;
         }
         if (r == AG_ETOOLARGE) {
-            config_err(err, errlen, "config: '%s' line %lu: longer than %d bytes", path, lineno,
-                       CONFIG_LINE_MAX);
+            ag_err_printf(err, errlen, "config: '%s' line %lu: longer than %d bytes", path, lineno,
+                          CONFIG_LINE_MAX);
             rc = AG_EINVAL;
             goto out;
         }
         if (r < 0 || env_line_parse(line, &name, &name_len, &value) < 0) {
-            config_err(err, errlen, "config: '%s' line %lu: expected NAME=value", path, lineno);
+            ag_err_printf(err, errlen, "config: '%s' line %lu: expected NAME=value", path, lineno);
             rc = AG_EINVAL;
             goto out;
         }
@@ -219,7 +202,7 @@ env_file_load(const struct ag_config_var *vars, size_t n, char **vals, char *err
         }
     }
     if (ferror(f)) {
-        config_err(err, errlen, "config: cannot read '%s'", path);
+        ag_err_printf(err, errlen, "config: cannot read '%s'", path);
         rc = AG_EINVAL;
     }
 out:
@@ -247,14 +230,14 @@ parse_int(const struct ag_config_var *var, const char *s, const char *shown, lon
         goto not_int;
     }
     if (errno == ERANGE || v < var->min || v > var->max) {
-        config_err(err, errlen, "config: %s: %s is outside %lld..%lld", var->name, shown, var->min,
-                   var->max);
+        ag_err_printf(err, errlen, "config: %s: %s is outside %lld..%lld", var->name, shown,
+                      var->min, var->max);
         return AG_EINVAL;
     }
     *out = v;
     return 0;
 not_int:
-    config_err(err, errlen, "config: %s: %s is not an integer", var->name, shown);
+    ag_err_printf(err, errlen, "config: %s: %s is not an integer", var->name, shown);
     return AG_EINVAL;
 }
 
@@ -275,8 +258,8 @@ parse_bool(const struct ag_config_var *var, const char *s, const char *shown, in
             return 0;
         }
     }
-    config_err(err, errlen, "config: %s: %s is not a boolean (true/false, yes/no, on/off, 1/0)",
-               var->name, shown);
+    ag_err_printf(err, errlen, "config: %s: %s is not a boolean (true/false, yes/no, on/off, 1/0)",
+                  var->name, shown);
     return AG_EINVAL;
 }
 
@@ -313,8 +296,8 @@ var_set(const struct ag_config_var *var, const char *s, void *out, char *err, si
     case AG_CONFIG_STR: {
         size_t len = strlen(s);
         if ((long long)len < var->min || (long long)len > var->max) {
-            config_err(err, errlen, "config: %s: must be %lld..%lld characters", var->name,
-                       var->min, var->max);
+            ag_err_printf(err, errlen, "config: %s: must be %lld..%lld characters", var->name,
+                          var->min, var->max);
             return AG_EINVAL;
         }
         char *v = ag_xstrdup(s);
@@ -322,7 +305,7 @@ var_set(const struct ag_config_var *var, const char *s, void *out, char *err, si
         return 0;
     }
     }
-    config_err(err, errlen, "config: %s: unknown type %d", var->name, (int)var->type);
+    ag_err_printf(err, errlen, "config: %s: unknown type %d", var->name, (int)var->type);
     return AG_EINVAL;
 }
 
@@ -332,7 +315,7 @@ ag_config_load(const struct ag_config_var *vars, size_t n, void *out, char *err,
     char **file_vals = ag_xcalloc(n, sizeof(*file_vals));
     int rc;
 
-    config_err(err, errlen, "%s", "");
+    ag_err_printf(err, errlen, "%s", "");
     /* Every string slot starts NULL, so a failure can release whatever was stored. */
     for (size_t i = 0; i < n; i++) {
         if (vars[i].type == AG_CONFIG_STR) {
@@ -353,8 +336,8 @@ ag_config_load(const struct ag_config_var *vars, size_t n, void *out, char *err,
             s = vars[i].def;
         }
         if (s == NULL) {
-            config_err(err, errlen, "config: %s is required (%s)", vars[i].name,
-                       vars[i].help != NULL ? vars[i].help : "no help");
+            ag_err_printf(err, errlen, "config: %s is required (%s)", vars[i].name,
+                          vars[i].help != NULL ? vars[i].help : "no help");
             rc = AG_EINVAL;
             goto out;
         }

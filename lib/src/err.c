@@ -3,7 +3,9 @@
  */
 #include "agora/err.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct err_info {
     int status;
@@ -67,4 +69,17 @@ const char *
 ag_err_message(int rc)
 {
     return err_lookup(rc)->message;
+}
+
+void
+ag_err_printf(char *err, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL || size == 0) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(err, size, fmt, ap);
+    va_end(ap);
 }

@@ -8,7 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,22 +57,6 @@ static const struct {
     {"html", "text/html; charset=utf-8"},
     {"map", "application/json"},
 };
-
-static void static_err(char *err, size_t errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-static_err(char *err, size_t errsize, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errsize == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, errsize, fmt, ap);
-    va_end(ap);
-}
 
 /* The Content-Type for the extension of the last segment of 'path'; borrowed, static. */
 static const char *
@@ -366,18 +349,18 @@ file_load(int dfd, const char *name, const char *path, size_t size, struct ag_st
     int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
     if (fd < 0) {
-        static_err(err, errsize, "cannot open asset '%s': %s", name, strerror(errno));
+        ag_err_printf(err, errsize, "cannot open asset '%s': %s", name, strerror(errno));
         return AG_EINTERNAL;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size != size) {
-        static_err(err, errsize, "asset '%s' changed while being loaded", name);
+        ag_err_printf(err, errsize, "asset '%s' changed while being loaded", name);
         rc = AG_EINTERNAL;
         goto out;
     }
     f = file_new(path, strlen(path), size, &dst);
     if (read_all(fd, dst, size) != 0) {
-        static_err(err, errsize, "cannot read asset '%s': %s", name,
-                   errno != 0 ? strerror(errno) : "it shrank while being read");
+        ag_err_printf(err, errsize, "cannot read asset '%s': %s", name,
+                      errno != 0 ? strerror(errno) : "it shrank while being read");
         rc = AG_EINTERNAL;
         goto out;
     }
@@ -400,37 +383,37 @@ entry_load(const struct ag_static *s, struct batch *b, int dfd, const char *name
     int found;
 
     if (fstatat(dfd, name, &st, 0) != 0) {
-        static_err(err, errsize, "cannot stat asset '%s': %s", name, strerror(errno));
+        ag_err_printf(err, errsize, "cannot stat asset '%s': %s", name, strerror(errno));
         return AG_EINTERNAL;
     }
     if (!S_ISREG(st.st_mode)) {
         return 0; /* subfolders and devices are not assets */
     }
     if (!name_valid(name)) {
-        static_err(err, errsize, "asset '%s': name must be 1..%d of [A-Za-z0-9._-]", name,
-                   AG_STATIC_MAX_NAME);
+        ag_err_printf(err, errsize, "asset '%s': name must be 1..%d of [A-Za-z0-9._-]", name,
+                      AG_STATIC_MAX_NAME);
         return AG_EINVAL;
     }
     int n = snprintf(path, sizeof(path), "%s%s", prefix, name);
     if (n < 0 || (size_t)n >= sizeof(path) || !path_valid(path, (size_t)n)) {
-        static_err(err, errsize, "asset '%s': path '%s%s' is not a valid URL path", name, prefix,
-                   name);
+        ag_err_printf(err, errsize, "asset '%s': path '%s%s' is not a valid URL path", name, prefix,
+                      name);
         return AG_EINVAL;
     }
     if ((uintmax_t)st.st_size > AG_STATIC_MAX_FILE) {
-        static_err(err, errsize, "asset '%s': %jd bytes, over the limit of %zu", name,
-                   (intmax_t)st.st_size, AG_STATIC_MAX_FILE);
+        ag_err_printf(err, errsize, "asset '%s': %jd bytes, over the limit of %zu", name,
+                      (intmax_t)st.st_size, AG_STATIC_MAX_FILE);
         return AG_ETOOLARGE;
     }
     size_t size = (size_t)st.st_size;
     if (!set_has_room(s, b->nfiles + 1, b->total + size)) {
-        static_err(err, errsize, "asset '%s': the assets exceed %zu bytes or %d files", name,
-                   AG_STATIC_MAX_TOTAL, AG_STATIC_MAX_FILES);
+        ag_err_printf(err, errsize, "asset '%s': the assets exceed %zu bytes or %d files", name,
+                      AG_STATIC_MAX_TOTAL, AG_STATIC_MAX_FILES);
         return AG_ETOOLARGE;
     }
     lower_bound(s, path, (size_t)n, &found);
     if (found) {
-        static_err(err, errsize, "asset '%s': path '%s' is already taken", name, path);
+        ag_err_printf(err, errsize, "asset '%s': path '%s' is already taken", name, path);
         return AG_ECONFLICT;
     }
     struct ag_static_file *f = NULL;
@@ -451,20 +434,20 @@ ag_static_add_dir(struct ag_static *s, const char *dir, const char *prefix, char
     size_t nnames = 0;
     int rc = 0;
 
-    static_err(err, errsize, "%s", "");
+    ag_err_printf(err, errsize, "%s", "");
     if (prefix == NULL || !path_valid(prefix, strlen(prefix))) {
-        static_err(err, errsize, "asset prefix '%s' must be a URL path starting with '/'",
-                   prefix != NULL ? prefix : "(null)");
+        ag_err_printf(err, errsize, "asset prefix '%s' must be a URL path starting with '/'",
+                      prefix != NULL ? prefix : "(null)");
         return AG_EINVAL;
     }
     if (sodium_init() < 0) {
-        static_err(err, errsize, "cannot initialize libsodium");
+        ag_err_printf(err, errsize, "cannot initialize libsodium");
         return AG_EINTERNAL;
     }
     DIR *d = opendir(dir);
     if (d == NULL) {
         int e = errno;
-        static_err(err, errsize, "cannot open asset folder '%s': %s", dir, strerror(e));
+        ag_err_printf(err, errsize, "cannot open asset folder '%s': %s", dir, strerror(e));
         return e == ENOENT || e == ENOTDIR ? AG_ENOTFOUND : AG_EINTERNAL;
     }
     names = dir_names(d, &nnames);

@@ -7,7 +7,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,22 +66,6 @@ struct ag_tmpl_set {
     size_t cap;
     int checked; /* every partial resolved since the last add */
 };
-
-static void tmpl_err(char *err, size_t errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-tmpl_err(char *err, size_t errsize, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errsize == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, errsize, fmt, ap);
-    va_end(ap);
-}
 
 /*
  * Copies 'n' bytes of 's' into 'dst' (48 bytes) for a message: at most 40 of them, bytes outside
@@ -323,15 +306,15 @@ tag_scan(struct parser *p, size_t start, struct tag *tag)
             q++;
             break;
         case '=':
-            tmpl_err(p->err, p->errsize, "line %u: set delimiter tags '{{=' are not supported",
-                     tag->line);
+            ag_err_printf(p->err, p->errsize, "line %u: set delimiter tags '{{=' are not supported",
+                          tag->line);
             return AG_EINVAL;
         case '$':
         case '<':
-            tmpl_err(p->err, p->errsize,
-                     "line %u: '{{%c' (template inheritance) is not supported; a layout "
-                     "includes its page with '{{> " AG_TMPL_CONTENT "}}'",
-                     tag->line, src[q]);
+            ag_err_printf(p->err, p->errsize,
+                          "line %u: '{{%c' (template inheritance) is not supported; a layout "
+                          "includes its page with '{{> " AG_TMPL_CONTENT "}}'",
+                          tag->line, src[q]);
             return AG_EINVAL;
         default:
             break;
@@ -339,14 +322,15 @@ tag_scan(struct parser *p, size_t start, struct tag *tag)
     }
     const char *close = q < p->len ? memmem(src + q, p->len - q, "}}", 2) : NULL;
     if (close == NULL) {
-        tmpl_err(p->err, p->errsize, "line %u: unclosed tag", tag->line);
+        ag_err_printf(p->err, p->errsize, "line %u: unclosed tag", tag->line);
         return AG_EINVAL;
     }
     size_t c = (size_t)(close - src);
     tag->end = c + 2;
     if (triple) {
         if (tag->end >= p->len || src[tag->end] != '}') {
-            tmpl_err(p->err, p->errsize, "line %u: '{{{' is closed by '}}', want '}}}'", tag->line);
+            ag_err_printf(p->err, p->errsize, "line %u: '{{{' is closed by '}}', want '}}}'",
+                          tag->line);
             return AG_EINVAL;
         }
         tag->end++;
@@ -363,7 +347,7 @@ tag_scan(struct parser *p, size_t start, struct tag *tag)
     tag->name = q;
     tag->name_len = c - q;
     if (tag->name_len == 0) {
-        tmpl_err(p->err, p->errsize, "line %u: tag has no name", tag->line);
+        ag_err_printf(p->err, p->errsize, "line %u: tag has no name", tag->line);
         return AG_EINVAL;
     }
     int ok = tag->kind == OP_PARTIAL
@@ -371,8 +355,8 @@ tag_scan(struct parser *p, size_t start, struct tag *tag)
                                                        memcmp(src + q, AG_TMPL_CONTENT, c - q) == 0)
                  : valid_name(src + q, c - q);
     if (!ok) {
-        tmpl_err(p->err, p->errsize, "line %u: bad name '%s' in a tag", tag->line,
-                 printable(shown, src + q, c - q));
+        ag_err_printf(p->err, p->errsize, "line %u: bad name '%s' in a tag", tag->line,
+                      printable(shown, src + q, c - q));
         return AG_EINVAL;
     }
     return 0;
@@ -435,16 +419,16 @@ tag_add(struct parser *p, const struct tag *tag, int alone, size_t line_start,
     }
     if (tag->kind == OP_END) {
         if (*nopen == 0) {
-            tmpl_err(p->err, p->errsize, "line %u: '{{/%s}}' closes no open section", tag->line,
-                     printable(shown, name, tag->name_len));
+            ag_err_printf(p->err, p->errsize, "line %u: '{{/%s}}' closes no open section",
+                          tag->line, printable(shown, name, tag->name_len));
             return AG_EINVAL;
         }
         struct open_section *o = &open[*nopen - 1];
         if (o->name_len != tag->name_len || memcmp(p->src + o->name, name, o->name_len) != 0) {
-            tmpl_err(p->err, p->errsize,
-                     "line %u: '{{/%s}}' does not close section '%s' of line %u", tag->line,
-                     printable(shown, name, tag->name_len),
-                     printable(shown2, p->src + o->name, o->name_len), o->line);
+            ag_err_printf(p->err, p->errsize,
+                          "line %u: '{{/%s}}' does not close section '%s' of line %u", tag->line,
+                          printable(shown, name, tag->name_len),
+                          printable(shown2, p->src + o->name, o->name_len), o->line);
             return AG_EINVAL;
         }
         struct op *op = op_add(t, OP_END, tag->line);
@@ -455,8 +439,8 @@ tag_add(struct parser *p, const struct tag *tag, int alone, size_t line_start,
         return 0;
     }
     if ((tag->kind == OP_SECTION || tag->kind == OP_INVERTED) && *nopen == AG_TMPL_MAX_NESTING) {
-        tmpl_err(p->err, p->errsize, "line %u: sections nest deeper than %d", tag->line,
-                 AG_TMPL_MAX_NESTING);
+        ag_err_printf(p->err, p->errsize, "line %u: sections nest deeper than %d", tag->line,
+                      AG_TMPL_MAX_NESTING);
         return AG_EINVAL;
     }
     struct op *op = op_add(t, tag->kind, tag->line);
@@ -521,8 +505,8 @@ parse(struct parser *p)
     text_add(p, text, p->len);
     if (nopen > 0) {
         const struct open_section *o = &open[nopen - 1];
-        tmpl_err(p->err, p->errsize, "line %u: section '%s' is not closed", o->line,
-                 printable(shown, p->src + o->name, o->name_len));
+        ag_err_printf(p->err, p->errsize, "line %u: section '%s' is not closed", o->line,
+                      printable(shown, p->src + o->name, o->name_len));
         return AG_EINVAL;
     }
     return 0;
@@ -556,19 +540,19 @@ ag_tmpl_set_add(struct ag_tmpl_set *set, const char *name, const char *text, siz
     char shown[48];
     size_t name_len = strlen(name);
 
-    tmpl_err(err, errsize, "%s", "");
+    ag_err_printf(err, errsize, "%s", "");
     if (!valid_tmpl_name(name, name_len)) {
-        tmpl_err(err, errsize, "bad template name '%s': want 1..%d of A-Z a-z 0-9 _ . -",
-                 printable(shown, name, name_len), AG_TMPL_MAX_NAME);
+        ag_err_printf(err, errsize, "bad template name '%s': want 1..%d of A-Z a-z 0-9 _ . -",
+                      printable(shown, name, name_len), AG_TMPL_MAX_NAME);
         return AG_EINVAL;
     }
     if (set_find(set, name) >= 0) {
-        tmpl_err(err, errsize, "template '%s' already exists", name);
+        ag_err_printf(err, errsize, "template '%s' already exists", name);
         return AG_ECONFLICT;
     }
     if (len > AG_TMPL_MAX_FILE) {
-        tmpl_err(err, errsize, "template '%s' has %zu bytes, more than %u", name, len,
-                 AG_TMPL_MAX_FILE);
+        ag_err_printf(err, errsize, "template '%s' has %zu bytes, more than %u", name, len,
+                      AG_TMPL_MAX_FILE);
         return AG_ETOOLARGE;
     }
 
@@ -594,7 +578,7 @@ ag_tmpl_set_add(struct ag_tmpl_set *set, const char *name, const char *text, siz
 int
 ag_tmpl_set_check(struct ag_tmpl_set *set, char *err, size_t errsize)
 {
-    tmpl_err(err, errsize, "%s", "");
+    ag_err_printf(err, errsize, "%s", "");
     set->checked = 0;
     for (size_t i = 0; i < set->n; i++) {
         struct tmpl *t = &set->tmpls[i];
@@ -610,8 +594,9 @@ ag_tmpl_set_check(struct ag_tmpl_set *set, char *err, size_t errsize)
             }
             long target = set_find(set, name);
             if (target < 0) {
-                tmpl_err(err, errsize, "template '%s': line %u: no template '%s' for the partial",
-                         t->name, op->line, name);
+                ag_err_printf(err, errsize,
+                              "template '%s': line %u: no template '%s' for the partial", t->name,
+                              op->line, name);
                 return AG_ENOTFOUND;
             }
             op->jump = (uint32_t)target;
@@ -649,9 +634,9 @@ read_file(const char *path, const char *shown, char **text, size_t *len, char *e
 {
     int rc = ag_file_read(path, AG_TMPL_MAX_FILE, text, len);
     if (rc == AG_ETOOLARGE) {
-        tmpl_err(err, errsize, "'%s' is larger than %u bytes", shown, AG_TMPL_MAX_FILE);
+        ag_err_printf(err, errsize, "'%s' is larger than %u bytes", shown, AG_TMPL_MAX_FILE);
     } else if (rc < 0) {
-        tmpl_err(err, errsize, "cannot %s '%s'", rc == AG_ENOTFOUND ? "open" : "read", shown);
+        ag_err_printf(err, errsize, "cannot %s '%s'", rc == AG_ENOTFOUND ? "open" : "read", shown);
         rc = AG_EINTERNAL;
     }
     return rc;
@@ -672,7 +657,7 @@ add_file(struct ag_tmpl_set *set, const char *dir, const char *file, char *err, 
 
     snprintf(path, path_len, "%s/%s", dir, file);
     if (stat(path, &st) != 0) {
-        tmpl_err(err, errsize, "cannot stat '%s': %s", file, strerror(errno));
+        ag_err_printf(err, errsize, "cannot stat '%s': %s", file, strerror(errno));
         rc = AG_EINTERNAL;
         goto out;
     }
@@ -685,7 +670,7 @@ add_file(struct ag_tmpl_set *set, const char *dir, const char *file, char *err, 
     }
     rc = ag_tmpl_set_add(set, name, text, len, msg, sizeof(msg));
     if (rc < 0) {
-        tmpl_err(err, errsize, "%s: %s", file, msg);
+        ag_err_printf(err, errsize, "%s: %s", file, msg);
     }
 out:
     ag_free(text);
@@ -703,10 +688,10 @@ ag_tmpl_set_add_dir(struct ag_tmpl_set *set, const char *dir, char *err, size_t 
     int rc = 0;
     struct dirent *e;
 
-    tmpl_err(err, errsize, "%s", "");
+    ag_err_printf(err, errsize, "%s", "");
     DIR *d = opendir(dir);
     if (d == NULL) {
-        tmpl_err(err, errsize, "cannot open template folder '%s': %s", dir, strerror(errno));
+        ag_err_printf(err, errsize, "cannot open template folder '%s': %s", dir, strerror(errno));
         return AG_ENOTFOUND;
     }
     while ((e = readdir(d)) != NULL) {

@@ -107,5 +107,19 @@ TEST(unknown_codes)
     }
 }
 
+/* The loaders' error buffers: formatted, cut to fit, NULL or empty left alone. */
+TEST(err_printf_fills_cuts_and_ignores)
+{
+    char buf[8];
+    memset(buf, 'x', sizeof(buf));
+    ag_err_printf(buf, sizeof(buf), "line %d: %s", 12, "unclosed tag");
+    CHECK_EQ_STR(buf, "line 12");
+    ag_err_printf(buf, sizeof(buf), "%s", "ok");
+    CHECK_EQ_STR(buf, "ok");
+    ag_err_printf(NULL, 64, "%s", "nowhere");
+    ag_err_printf(buf, 0, "%s", "nothing");
+    CHECK_EQ_STR(buf, "ok");
+}
+
 AG_TEST_LIST(TEST_ENTRY(ok), TEST_ENTRY(every_code), TEST_ENTRY(known_mappings),
-             TEST_ENTRY(unknown_codes))
+             TEST_ENTRY(unknown_codes), TEST_ENTRY(err_printf_fills_cuts_and_ignores))

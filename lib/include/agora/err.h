@@ -6,6 +6,8 @@
 #ifndef AGORA_ERR_H
 #define AGORA_ERR_H
 
+#include <stddef.h>
+
 enum ag_err {
     AG_OK = 0,
     AG_EINVAL = -1,         /* 400 VAL_2001: the input is malformed or out of bounds */
@@ -39,5 +41,13 @@ const char *ag_err_name(int rc);
 
 /* A default client message for 'rc', e.g. "resource not found"; borrowed, static. */
 const char *ag_err_message(int rc);
+
+/*
+ * Writes a printf message into the caller's error buffer 'err' ('size' bytes, cut to fit,
+ * NUL-terminated); does nothing when 'err' is NULL or 'size' 0. For the "err, errsize"
+ * out-parameters of loaders (config, templates, catalogs, assets).
+ */
+void ag_err_printf(char *err, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif
