@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -514,6 +515,109 @@ ag_reply_empty(struct ag_req *req, int status)
 {
     set_response(req->st, status, NULL, "", 0);
     return 0;
+}
+
+int
+ag_reply_json_text(struct ag_req *req, int status, const char *data, size_t len)
+{
+    static const char head[] = "{\"success\":true,\"data\":";
+    size_t total;
+    if (__builtin_add_overflow(len, sizeof(head), &total)) {
+        return AG_ETOOLARGE;
+    }
+    char *body = ag_arena_alloc(req->arena, total + 1);
+    memcpy(body, head, sizeof(head) - 1);
+    memcpy(body + sizeof(head) - 1, data, len);
+    body[total - 1] = '}';
+    body[total] = '\0';
+    set_response(req->st, status, "application/json; charset=utf-8", body, total);
+    return 0;
+}
+
+/* Does If-None-Match (a list of entity tags, or '*') name 'etag'? */
+static int
+etag_listed(const char *inm, const char *etag)
+{
+    size_t n = strlen(etag);
+    const char *p = inm;
+
+    while (*p != '\0') {
+        while (*p == ' ' || *p == ',') {
+            p++;
+        }
+        if (*p == '*') {
+            return 1;
+        }
+        if (strncmp(p, "W/", 2) == 0) {
+            p += 2; /* weak comparison, as RFC 9110 asks of If-None-Match */
+        }
+        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ')) {
+            return 1;
+        }
+        while (*p != '\0' && *p != ',') {
+            p++;
+        }
+    }
+    return 0;
+}
+
+int
+ag_reply_cacheable(struct ag_req *req, int max_age_s)
+{
+    struct ag__req_state *st = req->st;
+    unsigned char h[12];
+    char etag[2 * sizeof(h) + 3], cc[64];
+
+    if (!st->has_response || st->status != 200) {
+        return 0;
+    }
+    crypto_generichash(h, sizeof(h), (const unsigned char *)st->resp_body, st->resp_len, NULL, 0);
+    etag[0] = '"';
+    sodium_bin2hex(etag + 1, sizeof(etag) - 2, h, sizeof(h));
+    etag[sizeof(etag) - 2] = '"';
+    etag[sizeof(etag) - 1] = '\0';
+    snprintf(cc, sizeof(cc), "public, max-age=%d", max_age_s);
+    int rc = ag_reply_header(req, "ETag", etag);
+    if (rc == 0) {
+        rc = ag_reply_header(req, "Cache-Control", cc);
+    }
+    const char *inm = ag_req_header(req, "If-None-Match");
+    if (rc == 0 && inm != NULL && etag_listed(inm, etag)) {
+        set_response(st, 304, NULL, "", 0);
+    }
+    return rc;
+}
+
+int
+ag_req_query_int_or_reply(struct ag_req *req, const char *name, long long min, long long max,
+                          long long def, long long *out)
+{
+    const char *v = ag_req_query(req, name);
+    char *end;
+
+    *out = def;
+    if (v == NULL) {
+        return 0;
+    }
+    long long n = strtoll(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || n < min || n > max || (v[0] == '0' && v[1] != '\0')) {
+        ag_reply_error_details(req, AG_EINVAL, json_pack("{s:s}", "field", name),
+                               "'%s' must be an integer %lld..%lld", name, min, max);
+        return AG_EINVAL;
+    }
+    *out = n;
+    return 0;
+}
+
+static int auth_bearer(struct ag__req_state *st);
+
+int
+ag_req_authenticate(struct ag_req *req)
+{
+    if (req->auth.authenticated) {
+        return 0;
+    }
+    return auth_bearer(req->st);
 }
 
 int

@@ -41,8 +41,11 @@ ag_svc_main(int argc, char **argv, const struct ag_svc_main *m)
         ag_config_print_markdown(m->vars, m->nvars);
         return 0;
     }
-    if (argc > 1) {
-        fprintf(stderr, "usage: %s [--check-openapi | --config-help]\n", m->name);
+    int command = argc > 1 && argv[1][0] != '-' && m->command != NULL;
+    if (argc > 1 && !command) {
+        fprintf(stderr, "usage: %s [--check-openapi | --config-help%s%s]\n", m->name,
+                m->command_usage != NULL ? " | " : "",
+                m->command_usage != NULL ? m->command_usage : "");
         return 2;
     }
     memset(m->cfg, 0, m->cfg_size);
@@ -54,7 +57,12 @@ ag_svc_main(int argc, char **argv, const struct ag_svc_main *m)
         return 2;
     }
     ag_log_init(m->name, level);
-    int rc = m->serve(m->cfg);
+    int rc;
+    if (command) {
+        rc = m->command(argc - 1, argv + 1, m->cfg);
+    } else {
+        rc = m->serve(m->cfg) < 0 ? 1 : 0;
+    }
     ag_config_release(m->vars, m->nvars, m->cfg);
-    return rc < 0 ? 1 : 0;
+    return rc;
 }

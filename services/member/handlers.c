@@ -191,36 +191,15 @@ member_create_run(struct ag_req *req)
 /* GET /api/members?skip=&take= (admin). */
 
 static int
-query_int_or_reply(struct ag_req *req, const char *name, long long min, long long max,
-                   long long def, long long *out)
-{
-    const char *v = ag_req_query(req, name);
-    char *end;
-
-    *out = def;
-    if (v == NULL) {
-        return 0;
-    }
-    long long n = strtoll(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || n < min || n > max || (v[0] == '0' && v[1] != '\0')) {
-        ag_reply_error_details(req, AG_EINVAL, json_pack("{s:s}", "field", name),
-                               "'%s' must be an integer %lld..%lld", name, min, max);
-        return AG_EINVAL;
-    }
-    *out = n;
-    return 0;
-}
-
-static int
 member_list(struct ag_req *req)
 {
     long long skip = 0, take = 0, total = 0;
     json_t *items = NULL;
     PGconn *db;
 
-    int rc = query_int_or_reply(req, "skip", 0, 1000000000, 0, &skip);
+    int rc = ag_req_query_int_or_reply(req, "skip", 0, 1000000000, 0, &skip);
     if (rc == 0) {
-        rc = query_int_or_reply(req, "take", 1, MEMBER_LIST_MAX, 20, &take);
+        rc = ag_req_query_int_or_reply(req, "take", 1, MEMBER_LIST_MAX, 20, &take);
     }
     if (rc < 0) {
         return rc;

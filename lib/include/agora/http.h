@@ -205,6 +205,28 @@ int ag_reply_raw(struct ag_req *req, int status, const char *content_type, const
                  size_t len);
 /* 204 with no body. */
 int ag_reply_empty(struct ag_req *req, int status);
+/* 200-style success whose data is 'data' (borrowed), JSON text already serialized (say by
+ * PostgreSQL's json_build_object); the caller vouches that it is valid JSON. */
+int ag_reply_json_text(struct ag_req *req, int status, const char *data, size_t len);
+/*
+ * Makes the 200 response set so far cacheable: an ETag (a hash of the body) and
+ * Cache-Control: public, max-age='max_age_s'; when the request's If-None-Match names that
+ * ETag the response becomes 304 with no body. Other statuses are left alone. Returns 0, or
+ * AG_EINTERNAL when the response has no room for the headers.
+ */
+int ag_reply_cacheable(struct ag_req *req, int max_age_s);
+/*
+ * On a route whose auth is AG_AUTH_NONE: verifies the request's Bearer token, if any, and
+ * fills req->auth as a protected route would. Returns 0, or AG_EUNAUTH (no or bad token;
+ * req->auth stays unauthenticated). Nothing is replied.
+ */
+int ag_req_authenticate(struct ag_req *req);
+/*
+ * Query parameter 'name' as a decimal integer within min..max (no sign, no leading zeros);
+ * 'def' when absent. Errors: AG_EINVAL, replied (400 with details {field}).
+ */
+int ag_req_query_int_or_reply(struct ag_req *req, const char *name, long long min, long long max,
+                              long long def, long long *out);
 /* Adds a response header (name and value copied); at most AG_MAX_RESP_HEADERS. */
 int ag_reply_header(struct ag_req *req, const char *name, const char *value);
 
