@@ -57,13 +57,29 @@ struct catalog_config {
     long long cache_s;
     long long reservation_ttl_s;
     long long sweep_s;
+    long long read_cache_ms;
 };
 
 /* What handlers reach through req->app. */
 struct catalog_app {
     const struct catalog_config *cfg;
     struct ag_batch *product_by_ref; /* batched GET /api/products/{ref}; owned by main */
+    struct catalog_cache *cache;     /* answers of that read; owned by main; NULL = none */
 };
+
+/*
+ * cache.c: public product answers for a short time, dropped whole on any write. NULL (a TTL
+ * of 0) is a cache that holds nothing; every function accepts it. A read that raced a write
+ * may put an answer from just before the write: it lives at most the TTL.
+ */
+struct catalog_cache;
+struct catalog_cache *catalog_cache_new(long long ttl_ms);
+void catalog_cache_free(struct catalog_cache *c);
+/* 0 and a copy in 'a' of the answer for 'key', or AG_ENOTFOUND. */
+int catalog_cache_get(struct catalog_cache *c, struct ag_arena *a, struct ag_str key,
+                      const char **body, size_t *len);
+void catalog_cache_put(struct catalog_cache *c, struct ag_str key, const char *body, size_t len);
+void catalog_cache_clear(struct catalog_cache *c);
 
 /* The sorts of a product listing; each is its own prepared statement. */
 enum catalog_sort {

@@ -292,7 +292,9 @@ catalog_product_batch_reply(struct ag_req *req, const PGresult *res, int row, in
     }
     size_t n = (size_t)PQgetlength(res, row, 1);
     char *text = ag_arena_alloc(req->arena, n);
-    ag_reply_json_text(req, 200, text, catalog_json_compact(text, PQgetvalue(res, row, 1), n));
+    n = catalog_json_compact(text, PQgetvalue(res, row, 1), n);
+    catalog_cache_put(app->cache, ag_req_param(req, "ref"), text, n);
+    ag_reply_json_text(req, 200, text, n);
     ag_reply_cacheable(req, (int)app->cfg->cache_s);
 }
 
@@ -310,8 +312,12 @@ product_get(struct ag_req *req)
     }
     if (ag_req_header(req, "Authorization") == NULL || ag_req_authenticate(req) < 0 ||
         req->auth.role != AG_ROLE_ADMIN) {
-        return ag_batch_get(app->product_by_ref, req, (struct ag_str){ref, strlen(ref)},
-                            catalog_product_batch_reply);
+        struct ag_str key = {ref, strlen(ref)};
+        if (catalog_cache_get(app->cache, req->arena, key, &text, &len) == 0) {
+            ag_reply_json_text(req, 200, text, len);
+            return ag_reply_cacheable(req, (int)app->cfg->cache_s);
+        }
+        return ag_batch_get(app->product_by_ref, req, key, catalog_product_batch_reply);
     }
     rc = ag_req_db(req, &db);
     if (rc == 0) {
@@ -320,6 +326,18 @@ product_get(struct ag_req *req)
     rc = text_reply(req, rc, 200, "product", text, len);
     if (rc == 0) {
         rc = ag_reply_header(req, "Cache-Control", "private, no-store");
+    }
+    return rc;
+}
+
+/* Runs a write's transaction; once it committed, cached answers from before it go. */
+static int
+write_tx(struct ag_req *req, ag_db_tx_fn fn, void *arg)
+{
+    const struct catalog_app *app = req->app;
+    int rc = ag_req_tx(req, "READ COMMITTED", fn, arg);
+    if (rc == 0) {
+        catalog_cache_clear(app->cache);
     }
     return rc;
 }
@@ -629,7 +647,7 @@ product_create(struct ag_req *req)
     if (rc < 0) {
         return rc;
     }
-    return ag_req_tx(req, "READ COMMITTED", product_write_tx, &w);
+    return write_tx(req, product_write_tx, &w);
 }
 
 static int
@@ -643,7 +661,7 @@ product_update(struct ag_req *req)
     if (rc < 0) {
         return rc;
     }
-    return ag_req_tx(req, "READ COMMITTED", product_write_tx, &w);
+    return write_tx(req, product_write_tx, &w);
 }
 
 static int
@@ -654,7 +672,7 @@ product_archive(struct ag_req *req)
     if (rc < 0) {
         return rc;
     }
-    return ag_req_tx(req, "READ COMMITTED", product_write_tx, &w);
+    return write_tx(req, product_write_tx, &w);
 }
 
 /* GET and PUT /api/products/{ref}/stock (admin). */
@@ -728,7 +746,7 @@ stock_set(struct ag_req *req)
         return rc;
     }
     w.on_hand = ag_arena_printf(req->arena, "%lld", n);
-    return ag_req_tx(req, "READ COMMITTED", stock_set_tx, &w);
+    return write_tx(req, stock_set_tx, &w);
 }
 
 /* Admin writes of categories. */
@@ -820,7 +838,7 @@ category_create(struct ag_req *req)
     if (rc < 0) {
         return rc;
     }
-    return ag_req_tx(req, "READ COMMITTED", category_write_tx, &w);
+    return write_tx(req, category_write_tx, &w);
 }
 
 static int
@@ -834,7 +852,7 @@ category_update(struct ag_req *req)
     if (rc < 0) {
         return rc;
     }
-    return ag_req_tx(req, "READ COMMITTED", category_write_tx, &w);
+    return write_tx(req, category_write_tx, &w);
 }
 
 struct category_delete {
@@ -870,7 +888,7 @@ category_delete(struct ag_req *req)
     if (rc < 0) {
         return rc;
     }
-    return ag_req_tx(req, "READ COMMITTED", category_delete_tx, &d);
+    return write_tx(req, category_delete_tx, &d);
 }
 
 #define WRITE_MAX (64u << 10)

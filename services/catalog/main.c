@@ -55,6 +55,8 @@ static const struct ag_config_var catalog_config_vars[] = {
     {"AGORA_CATALOG_RESERVATION_TTL_S", AG_CONFIG_INT, CFG(reservation_ttl_s), 1,
      CATALOG_RESERVE_TTL_MAX, "900",
      "how long a stock reservation holds when neither committed nor released", 0},
+    {"AGORA_CATALOG_READ_CACHE_MS", AG_CONFIG_INT, CFG(read_cache_ms), 0, 60000, "1000",
+     "how long one product's answer is served from memory; writes here drop it; 0 = never", 0},
     {"AGORA_CATALOG_SWEEP_S", AG_CONFIG_INT, CFG(sweep_s), 1, 3600, "5",
      "how often expired reservations are released", 0},
 };
@@ -63,6 +65,7 @@ static const struct ag_config_var catalog_config_vars[] = {
 /* The sweeper: every sweep_s seconds, reservations held past their time are released. */
 struct sweeper {
     struct ag_db_pool *db;
+    struct catalog_cache *cache;
     long long every_s;
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -83,6 +86,7 @@ sweep_once(struct sweeper *s)
     if (rc < 0) {
         ag_log(AG_LOG_WARN, NULL, "reservation sweep failed: %s", ag_err_name(rc));
     } else if (n > 0) {
+        catalog_cache_clear(s->cache);
         ag_log(AG_LOG_INFO, NULL, "released %lld expired reservation(s)", n);
     }
 }
@@ -163,7 +167,9 @@ serve(const struct catalog_config *cfg)
         rc = AG_EINTERNAL;
         goto out;
     }
+    app.cache = catalog_cache_new(cfg->read_cache_ms);
     sw.db = db;
+    sw.cache = app.cache;
     if (pthread_create(&sweeper, NULL, sweeper_main, &sw) != 0) {
         rc = AG_EINTERNAL;
         goto out;
@@ -191,6 +197,7 @@ out:
         sweeper_stop(&sw, sweeper);
     }
     ag_batch_free(app.product_by_ref); /* after the server stopped: nothing is queued */
+    catalog_cache_free(app.cache);
     ag_kv_pool_free(kv);
     ag_db_pool_free(db);
     ag_jwt_release(&jwt);

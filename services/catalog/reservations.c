@@ -129,7 +129,11 @@ catalog_reserve(struct ag_req *req)
         return rc;
     }
     struct reserve t = {req, &in};
-    return ag_req_tx(req, "READ COMMITTED", reserve_tx, &t);
+    rc = ag_req_tx(req, "READ COMMITTED", reserve_tx, &t);
+    if (rc == 0) {
+        catalog_cache_clear(((const struct catalog_app *)req->app)->cache); /* stock moved */
+    }
+    return rc;
 }
 
 static int
@@ -207,7 +211,11 @@ finish(struct ag_req *req, int commit)
     if (rc < 0) {
         return rc;
     }
-    return ag_req_tx(req, "READ COMMITTED", finish_tx, &f);
+    rc = ag_req_tx(req, "READ COMMITTED", finish_tx, &f);
+    if (rc == 0) {
+        catalog_cache_clear(((const struct catalog_app *)req->app)->cache); /* stock moved */
+    }
+    return rc;
 }
 
 /* POST /internal/reservations/{orderId}/commit: the order is paid; the units leave stock. */
