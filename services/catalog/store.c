@@ -39,23 +39,34 @@
 /*
  * A listing: $1 query, $2 category slug (and its sub-categories), $3/$4 price bounds, $5
  * status (NULL: any), $6 limit, $7 offset. One row: the total and the page as a JSON array.
- * 'M' orders the matches, 'P' the same on the page's rows.
+ * 'MATCH' is what a query must meet and 'RANK' its score; 'M' orders the matches, 'P' the
+ * same on the page's rows.
  */
-#define LIST_SQL(M, P)                                                                             \
+#define LIST_SQL(MATCH, RANK, M, P)                                                                \
     "WITH RECURSIVE cat(id) AS (SELECT id FROM categories WHERE slug = $2"                         \
     " UNION ALL SELECT k.id FROM categories k JOIN cat ON k.parent_id = cat.id),"                  \
     " qq AS (SELECT websearch_to_tsquery('simple', $1) AS tsq, lower($1) AS q),"                   \
     " m AS (SELECT p.id, p.effective_price, p.created_at, p.sold,"                                 \
-    " CASE WHEN $1::text IS NULL THEN 0"                                                           \
-    " ELSE ts_rank(p.search, qq.tsq) + word_similarity(qq.q, p.search_name) END AS rank"           \
+    " CASE WHEN $1::text IS NULL THEN 0 ELSE " RANK " END AS rank"                                 \
     " FROM products p, qq WHERE ($5::text IS NULL OR p.status = $5)"                               \
     " AND ($2::text IS NULL OR p.category_id IN (SELECT id FROM cat))"                             \
     " AND ($3::bigint IS NULL OR p.effective_price >= $3::bigint)"                                 \
     " AND ($4::bigint IS NULL OR p.effective_price <= $4::bigint)"                                 \
-    " AND ($1::text IS NULL OR p.search @@ qq.tsq OR qq.q <% p.search_name)),"                     \
+    " AND ($1::text IS NULL OR " MATCH ")),"                                                       \
     " pg AS (SELECT * FROM m ORDER BY " M " LIMIT $6 OFFSET $7)"                                   \
     " SELECT (SELECT count(*) FROM m), COALESCE((SELECT json_agg(" SUMMARY_JSON " ORDER BY " P     \
     ") FROM pg JOIN products p ON p.id = pg.id" JOINS "), '[]')"
+/* Words as written first (the full-text index alone, cheap); when that finds nothing, the
+ * fuzzy pass adds trigram word similarity, which finds partial words and words with particles. */
+#define EXACT      "p.search @@ qq.tsq"
+#define EXACT_RANK "ts_rank(p.search, qq.tsq)"
+#define FUZZY      "(p.search @@ qq.tsq OR qq.q <% p.search_name)"
+#define FUZZY_RANK "ts_rank(p.search, qq.tsq) + word_similarity(qq.q, p.search_name)"
+#define LIST_STMTS(NAME, M, P)                                                                     \
+    {"product_list_" NAME, LIST_SQL(EXACT, EXACT_RANK, M, P), 7},                                  \
+    {                                                                                              \
+        "product_fuzzy_" NAME, LIST_SQL(FUZZY, FUZZY_RANK, M, P), 7                                \
+    }
 
 /* Product fields in the order of struct product_in's PF_ bits: $k of a write. */
 #define PRODUCT_SET(bit, col, val)                                                                 \
@@ -122,13 +133,11 @@ const struct ag_db_stmt catalog_stmts[] = {
      "SELECT " PRODUCT_JSON " FROM products p" JOINS
      " WHERE " BY_REF("p.id", "p.slug", "1", "2") " AND ($3::boolean OR p.status = 'active')",
      3},
-    {"product_list_relevance",
-     LIST_SQL("rank DESC, sold DESC, id", "pg.rank DESC, pg.sold DESC, pg.id"), 7},
-    {"product_list_price", LIST_SQL("effective_price, id", "pg.effective_price, pg.id"), 7},
-    {"product_list_price_desc",
-     LIST_SQL("effective_price DESC, id", "pg.effective_price DESC, pg.id"), 7},
-    {"product_list_new", LIST_SQL("created_at DESC, id DESC", "pg.created_at DESC, pg.id DESC"), 7},
-    {"product_list_popular", LIST_SQL("sold DESC, id", "pg.sold DESC, pg.id"), 7},
+    LIST_STMTS("relevance", "rank DESC, sold DESC, id", "pg.rank DESC, pg.sold DESC, pg.id"),
+    LIST_STMTS("price", "effective_price, id", "pg.effective_price, pg.id"),
+    LIST_STMTS("price_desc", "effective_price DESC, id", "pg.effective_price DESC, pg.id"),
+    LIST_STMTS("new", "created_at DESC, id DESC", "pg.created_at DESC, pg.id DESC"),
+    LIST_STMTS("popular", "sold DESC, id", "pg.sold DESC, pg.id"),
     /* $1 slug … $13 attributes as in struct product_in, $14 stock on hand. */
     {"product_insert",
      "WITH p AS (INSERT INTO products (slug, name, name_en, description, description_en, brand,"
@@ -350,12 +359,12 @@ store_product_get(struct ag_arena *a, PGconn *db, const char *ref, int any_statu
     return exec_json(a, db, "product_get", 3, p, 0, out, len);
 }
 
-static const char *const list_stmts[] = {
-    [CATALOG_SORT_RELEVANCE] = "product_list_relevance",
-    [CATALOG_SORT_PRICE] = "product_list_price",
-    [CATALOG_SORT_PRICE_DESC] = "product_list_price_desc",
-    [CATALOG_SORT_NEW] = "product_list_new",
-    [CATALOG_SORT_POPULAR] = "product_list_popular",
+static const char *const list_stmts[][2] = {
+    [CATALOG_SORT_RELEVANCE] = {"product_list_relevance", "product_fuzzy_relevance"},
+    [CATALOG_SORT_PRICE] = {"product_list_price", "product_fuzzy_price"},
+    [CATALOG_SORT_PRICE_DESC] = {"product_list_price_desc", "product_fuzzy_price_desc"},
+    [CATALOG_SORT_NEW] = {"product_list_new", "product_fuzzy_new"},
+    [CATALOG_SORT_POPULAR] = {"product_list_popular", "product_fuzzy_popular"},
 };
 
 int
@@ -372,11 +381,19 @@ store_product_list(struct ag_arena *a, PGconn *db, const struct catalog_query *q
         ag_arena_printf(a, "%lld", q->size),
         ag_arena_printf(a, "%lld", (q->page - 1) * q->size),
     };
-    int rc = ag_db_exec(db, list_stmts[q->sort], 7, p, NULL, &res, NULL);
+    int rc = ag_db_exec(db, list_stmts[q->sort][0], 7, p, NULL, &res, NULL);
     if (rc < 0) {
         return rc;
     }
     long long total = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    if (total == 0 && q->q != NULL) {
+        PQclear(res);
+        rc = ag_db_exec(db, list_stmts[q->sort][1], 7, p, NULL, &res, NULL);
+        if (rc < 0) {
+            return rc;
+        }
+        total = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    }
     size_t n;
     const char *items = compact_copy(a, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1), &n);
     long long pages = (total + q->size - 1) / q->size;
