@@ -87,7 +87,7 @@ static int
 category_list(struct ag_req *req)
 {
     const struct catalog_app *app = req->app;
-    json_t *rows;
+    json_t *rows = NULL;
 
     int rc = category_rows_or_reply(req, &rows);
     if (rc < 0) {
@@ -119,7 +119,7 @@ category_get(struct ag_req *req)
 {
     const struct catalog_app *app = req->app;
     const char *ref;
-    json_t *rows;
+    json_t *rows = NULL;
 
     int rc = ref_or_reply(req, "category", &ref);
     if (rc == 0) {
@@ -253,8 +253,8 @@ product_list(struct ag_req *req)
 {
     const struct catalog_app *app = req->app;
     struct catalog_query q;
-    const char *text;
-    size_t len;
+    const char *text = NULL;
+    size_t len = 0;
     PGconn *db;
 
     int rc = list_query_or_reply(req, &q);
@@ -302,8 +302,8 @@ static int
 product_get(struct ag_req *req)
 {
     const struct catalog_app *app = req->app;
-    const char *ref, *text;
-    size_t len;
+    const char *ref, *text = NULL;
+    size_t len = 0;
     PGconn *db;
 
     int rc = ref_or_reply(req, "product", &ref);
@@ -443,7 +443,7 @@ static int
 images_or_reply(struct ag_req *req, const json_t *body, struct product_in *p)
 {
     const json_t *v = json_object_get(body, "images");
-    const char *why;
+    const char *why = "";
     size_t i;
     json_t *img;
 
@@ -727,8 +727,8 @@ stock_set(struct ag_req *req)
 {
     struct stock_write w = {.req = req};
     struct ag_json_err err;
-    json_t *body;
-    long long n;
+    json_t *body = NULL;
+    long long n = 0;
 
     int rc = ref_or_reply(req, "product", &w.ref);
     if (rc == 0) {
