@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 30
 # The test stack's environment, as CTest's stack fixture gets it (tests/CMakeLists.txt).
 TEST_STACK_ENV = AGORA_STACK_ENV=test $$(grep -E '^AGORA_[A-Z0-9_]+=' scripts/test-ports.env)
 
-.PHONY: help build run stop test lint lint-format lint-tidy lint-cppcheck lint-alloc bench fuzz \
+.PHONY: help build run stop catalog-reset test lint lint-format lint-tidy lint-cppcheck lint-alloc bench fuzz \
         clean distclean
 
 help:
@@ -23,6 +23,8 @@ help:
 	@echo "  make test       sanitizer build in build-test/, private stack on the test ports"
 	@echo "                  (var/test/), every CTest suite, CTest's summary"
 	@echo "  make lint       clang-format, clang-tidy, cppcheck, and no bare malloc/free"
+	@echo "  make catalog-reset  put the demo catalogue back (products, stock, reservations) in"
+	@echo "                  the running 'make run' stack"
 	@echo "  make bench      Release build, then bench/run"
 	@echo "  make fuzz       libFuzzer build in build-fuzz/, each target FUZZ_SECONDS=$(FUZZ_SECONDS)s"
 	@echo "  make clean      stop the stacks, remove build folders (keeps var/, your data)"
@@ -39,6 +41,12 @@ run:
 
 stop:
 	AGORA_STACK_ENV=run scripts/stack down
+
+# The demo catalogue into the database of the stack that 'make run' started (var/stack.env).
+catalog-reset:
+	@[ -f var/stack.env ] || { echo "catalog-reset: no var/stack.env; start the shop with 'make run' first"; exit 1; }
+	set -a && . var/stack.env && set +a && \
+	build/bin/catalog seed --reset services/catalog/demo/catalog.json
 
 # AGORA_* variables of your shell (say a AGORA_MEMBER_DATABASE_URL for your own database)
 # would win over the test stack's, so the suites run without them.
