@@ -4,9 +4,11 @@
  */
 #include "web.h"
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -22,6 +24,8 @@
 extern const struct ag_embed_file web_openapi[];
 
 #define CFG(field) offsetof(struct web_config, field)
+
+#define WEB_ASSET_DIRS 64 /* folders of static/, itself included */
 
 static const struct ag_config_var web_config_vars[] = {
     {"AGORA_WEB_PORT", AG_CONFIG_INT, CFG(port), 1, 65535, "3000", "storefront and BFF port", 0},
@@ -60,7 +64,13 @@ static const struct ag_config_var web_config_vars[] = {
     {"AGORA_WEB_GUEST_PER_MIN", AG_CONFIG_INT, CFG(guest_per_min), 0, 1000000, "600",
      "guest sessions one client address may start per minute; 0 = no limit", 0},
     {"AGORA_WEB_CATALOG_CACHE_S", AG_CONFIG_INT, CFG(catalog_cache_s), 1, 3600, "30",
-     "how long the home page keeps the catalog's categories and products", 0},
+     "how long web keeps the catalog's category tree (home, breadcrumbs) and the home page's "
+     "products",
+     0},
+    {"AGORA_WEB_PRODUCT_CACHE_S", AG_CONFIG_INT, CFG(product_cache_s), 0, 3600, "10",
+     "how long product pages keep the catalog's answer for a product (at most 1024 products); "
+     "0 = ask every time; an admin write through this web drops it at once",
+     0},
     {"AGORA_LOG_LEVEL", AG_CONFIG_STR, CFG(log_level), 4, 5, "info", "debug, info, warn or error",
      0},
     {"AGORA_ACCESS_LOG", AG_CONFIG_BOOL, CFG(access_log), 0, 1, "true", "one log line per request",
@@ -103,6 +113,58 @@ origin_of(const char *url, char *out, size_t size)
     return 0;
 }
 
+/*
+ * The assets of folder 'dir' and of its sub-folders (images: static/img/p/…), at URL 'prefix'
+ * and below. ag_static_add_dir reads one folder, so the sub-folders are walked here, breadth
+ * first from a bounded list, WEB_ASSET_DIRS folders at most.
+ */
+static int
+assets_add_tree(struct ag_static *assets, const char *dir, const char *prefix, char *err,
+                size_t errsize, char *path, size_t pathsize)
+{
+    char *dirs[WEB_ASSET_DIRS], *prefixes[WEB_ASSET_DIRS];
+    size_t n = 1, next = 0;
+    int rc = 0;
+
+    dirs[0] = ag_xstrdup(dir);
+    prefixes[0] = ag_xstrdup(prefix);
+    for (; next < n && rc == 0; next++) {
+        snprintf(path, pathsize, "%s", dirs[next]);
+        rc = ag_static_add_dir(assets, dirs[next], prefixes[next], err, errsize);
+        DIR *d = rc == 0 ? opendir(dirs[next]) : NULL;
+        const struct dirent *e;
+        while (d != NULL && (e = readdir(d)) != NULL) {
+            struct stat st;
+            char sub[4200];
+            if (e->d_name[0] == '.') {
+                continue;
+            }
+            snprintf(sub, sizeof(sub), "%s/%s", dirs[next], e->d_name);
+            if (stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                continue;
+            }
+            if (n == WEB_ASSET_DIRS) {
+                snprintf(err, errsize, "more than %d asset folders", WEB_ASSET_DIRS);
+                rc = AG_ETOOLARGE;
+                break;
+            }
+            char pre[AG_STATIC_MAX_PATH + 1];
+            snprintf(pre, sizeof(pre), "%s%s/", prefixes[next], e->d_name);
+            dirs[n] = ag_xstrdup(sub);
+            prefixes[n] = ag_xstrdup(pre);
+            n++;
+        }
+        if (d != NULL) {
+            closedir(d);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        ag_free(dirs[i]);
+        ag_free(prefixes[i]);
+    }
+    return rc;
+}
+
 /* Templates, texts and assets from AGORA_WEB_DIR; every error names its file. */
 static int
 load_files(struct web_app *app, const struct web_config *cfg)
@@ -126,7 +188,7 @@ load_files(struct web_app *app, const struct web_config *cfg)
     }
     if (rc == 0) {
         snprintf(path, sizeof(path), "%s/static", cfg->dir);
-        rc = ag_static_add_dir(app->assets, path, "/static/", err, sizeof(err));
+        rc = assets_add_tree(app->assets, path, "/static/", err, sizeof(err), path, sizeof(path));
     }
     if (rc == 0) {
         snprintf(path, sizeof(path), "%s", cfg->htmx_file);

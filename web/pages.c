@@ -1,7 +1,7 @@
 /*
  * The storefront's public pages: home, log in, sign up, log out, the language switch, the
- * search and cart places (their own pages come with the catalog and order services), the
- * not-found page, and web's route table.
+ * cart place (its own page comes with the order service), the not-found page, and web's route
+ * table (the catalog's pages are in catalog.c and admin_catalog.c).
  */
 #include "web.h"
 
@@ -28,28 +28,53 @@ field_error(json_t *d, const char *field, const char *message)
     json_object_set_new(errors, field, json_string(message));
 }
 
-/* GET / */
+/* The top-level categories of the tree, each with its icon when we have one. */
+static json_t *
+home_categories(struct ag_req *req, const struct web_visit *v, const json_t *tree)
+{
+    const struct web_app *app = req->app;
+    json_t *out = json_array();
+    size_t i;
+    const json_t *c;
+
+    json_array_foreach(tree, i, c)
+    {
+        const char *slug = json_string_value(json_object_get(c, "slug"));
+        if (slug == NULL) {
+            continue;
+        }
+        const char *icon = ag_arena_printf(req->arena, "/static/img/c/%s.svg", slug);
+        if (ag_static_find(app->assets, icon, strlen(icon)) == NULL) {
+            icon = NULL;
+        }
+        json_array_append_new(out,
+                              json_pack("{s:s,s:s,s:o,s:I}", "name", web_name_of(v, c), "href",
+                                        ag_arena_printf(req->arena, "/categories/%s", slug), "icon",
+                                        icon != NULL ? json_string(icon) : json_null(), "count",
+                                        json_integer_value(json_object_get(c, "productCount"))));
+    }
+    return out;
+}
+
+/* GET /: the top-level categories and the most popular products, both cached. */
 static int
 home(struct ag_req *req)
 {
     struct web_visit v;
     web_visit_begin(req, &v, WEB_VISIT_GUEST);
     json_t *d = web_page_data(req, &v, "home_title");
-    json_t *categories = web_catalog_get(req, &v, 0);
-    json_t *products = web_catalog_get(req, &v, 1);
-    /* Products come as a list, or as a page {items: [...]}. */
-    json_t *items = json_is_array(products) ? products : json_object_get(products, "items");
-    if (json_is_array(categories) && json_array_size(categories) > 0) {
-        json_object_set(d, "categories", categories);
-        json_object_set_new(d, "has_categories", json_true());
-    }
-    if (json_is_array(items) && json_array_size(items) > 0) {
-        json_object_set(d, "products", items);
-        json_object_set_new(d, "has_products", json_true());
-    }
-    json_decref(categories);
-    json_decref(products);
-    return web_page_reply(req, 200, "home", d);
+    json_t *tree = web_catalog_get(req, &v, WEB_CATALOG_TREE);
+    json_t *featured = web_catalog_get(req, &v, WEB_CATALOG_FEATURED);
+    json_t *items = json_object_get(featured, "items");
+    json_t *categories = home_categories(req, &v, tree);
+    json_object_set_new(d, "has_categories", json_boolean(json_array_size(categories) > 0));
+    json_object_set_new(d, "categories", categories);
+    json_object_set_new(d, "products", web_product_cards(req, &v, items));
+    json_object_set_new(d, "has_products", json_boolean(json_array_size(items) > 0));
+    json_decref(tree);
+    json_decref(featured);
+    web_page_seo(req, d, "/", web_text(req, &v, "home_meta"));
+    return web_page_reply_cached(req, 200, "home", d, "private, no-cache");
 }
 
 static int
@@ -292,34 +317,6 @@ lang_switch(struct ag_req *req)
     return web_redirect(req, web_next_path(ag_req_query(req, "next")));
 }
 
-/* GET /products?q=: what the catalog answers; its own pages come with the catalog. */
-static int
-products(struct ag_req *req)
-{
-    struct web_visit v;
-    struct ag_httpc_resp resp;
-    const char *q = ag_req_query(req, "q");
-
-    web_visit_begin(req, &v, WEB_VISIT_GUEST);
-    json_t *d = web_page_data(req, &v, "products_title");
-    json_object_set_new(d, "q", json_string(q != NULL ? q : ""));
-    const char *target = ag_req_target(req);
-    const char *qs = strchr(target, '?');
-    const char *path = ag_arena_printf(req->arena, "/api/products%s", qs != NULL ? qs : "");
-    struct web_visit anon = {.lang = v.lang};
-    int rc = web_api_send(req, &anon, "GET", path, NULL, 0, NULL, &resp);
-    json_t *data = rc == 0 && resp.status == 200 ? json_object_get(resp.json, "data") : NULL;
-    json_t *items = json_is_array(data) ? data : json_object_get(data, "items");
-    if (json_is_array(items) && json_array_size(items) > 0) {
-        json_object_set(d, "products", items);
-        json_object_set_new(d, "has_products", json_true());
-    } else if (rc != 0 || resp.status >= 500) {
-        json_object_set_new(d, "alert", json_string(web_text(req, &v, "products_unavailable")));
-    }
-    ag_httpc_resp_release(&resp);
-    return web_page_reply(req, 200, "products", d);
-}
-
 /* GET /cart: the visitor's cart as the order service answers it. */
 static int
 cart(struct ag_req *req)
@@ -353,7 +350,7 @@ web_not_found(struct ag_req *req)
     return web_page_reply(req, 404, "notfound", d);
 }
 
-/* GET /static/{file}: our CSS and the htmx script, from memory. */
+/* GET /static/{file*}: our CSS, the htmx script and the images (sub-folders too), from memory. */
 static int
 asset(struct ag_req *req)
 {
@@ -361,7 +358,8 @@ asset(struct ag_req *req)
     return ag_static_reply(req, app->assets);
 }
 
-#define FORM_MAX 8192
+#define FORM_MAX       8192
+#define ADMIN_FORM_MAX AG_MAX_FORM /* a product's two descriptions */
 
 const struct ag_route web_routes[] = {
     {AG_GET, "/", home, AG_AUTH_NONE, 0, 0},
@@ -371,7 +369,9 @@ const struct ag_route web_routes[] = {
     {AG_POST, "/signup", signup_submit, AG_AUTH_NONE, FORM_MAX, 0},
     {AG_POST, "/logout", logout, AG_AUTH_NONE, FORM_MAX, 0},
     {AG_GET, "/lang/{code}", lang_switch, AG_AUTH_NONE, 0, 0},
-    {AG_GET, "/products", products, AG_AUTH_NONE, 0, 0},
+    {AG_GET, "/products", web_search, AG_AUTH_NONE, 0, 0},
+    {AG_GET, "/products/{slug}", web_product, AG_AUTH_NONE, 0, 0},
+    {AG_GET, "/categories/{slug}", web_category, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/cart", cart, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/account", web_account, AG_AUTH_NONE, 0, 0},
     {AG_POST, "/account/profile", web_account_profile, AG_AUTH_NONE, FORM_MAX, 0},
@@ -382,7 +382,19 @@ const struct ag_route web_routes[] = {
     {AG_POST, "/account/sessions/{sid}/delete", web_account_session_delete, AG_AUTH_NONE, FORM_MAX,
      0},
     {AG_GET, "/admin", web_admin, AG_AUTH_NONE, 0, 0},
-    {AG_GET, "/static/{file}", asset, AG_AUTH_NONE, 0, 0},
+    {AG_GET, "/admin/products", web_admin_products, AG_AUTH_NONE, 0, 0},
+    {AG_POST, "/admin/products", web_admin_product_create, AG_AUTH_NONE, ADMIN_FORM_MAX, 0},
+    {AG_GET, "/admin/products/new", web_admin_product_new, AG_AUTH_NONE, 0, 0},
+    {AG_GET, "/admin/products/{id}", web_admin_product, AG_AUTH_NONE, 0, 0},
+    {AG_POST, "/admin/products/{id}", web_admin_product_update, AG_AUTH_NONE, ADMIN_FORM_MAX, 0},
+    {AG_POST, "/admin/products/{id}/stock", web_admin_product_stock, AG_AUTH_NONE, FORM_MAX, 0},
+    {AG_POST, "/admin/products/{id}/archive", web_admin_product_archive, AG_AUTH_NONE, FORM_MAX, 0},
+    {AG_GET, "/admin/categories", web_admin_categories, AG_AUTH_NONE, 0, 0},
+    {AG_POST, "/admin/categories", web_admin_category_create, AG_AUTH_NONE, FORM_MAX, 0},
+    {AG_POST, "/admin/categories/{id}", web_admin_category_update, AG_AUTH_NONE, FORM_MAX, 0},
+    {AG_POST, "/admin/categories/{id}/delete", web_admin_category_delete, AG_AUTH_NONE, FORM_MAX,
+     0},
+    {AG_GET, "/static/{file*}", asset, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/api/{path*}", web_bff, AG_AUTH_NONE, 0, 0},
     {AG_POST, "/api/{path*}", web_bff, AG_AUTH_NONE, 65536, 0},
     {AG_PUT, "/api/{path*}", web_bff, AG_AUTH_NONE, 65536, 0},

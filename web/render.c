@@ -36,9 +36,8 @@ web_field_text(struct ag_req *req, const struct web_visit *v, const char *field,
     return fallback != NULL ? fallback : web_text(req, v, "error_form");
 }
 
-/* Percent-encodes 's' for a query value, into the arena. */
-static const char *
-query_escape(struct ag_arena *a, const char *s)
+const char *
+web_query_escape(struct ag_arena *a, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t n = strlen(s);
@@ -70,7 +69,7 @@ web_page_data(struct ag_req *req, const struct web_visit *v, const char *title_k
     json_object_set_new(d, "css", json_string(app->css_url));
     json_object_set_new(d, "htmx", json_string(app->htmx_url));
     const char *here = ag_req_target(req);
-    json_object_set_new(d, "here", json_string(query_escape(req->arena, web_next_path(here))));
+    json_object_set_new(d, "here", json_string(web_query_escape(req->arena, web_next_path(here))));
     json_object_set_new(d, "title", json_string(web_text(req, v, title_key)));
     json_object_set_new(d, "cart_count", json_integer(0));
     if (v->signed_in) {
@@ -81,15 +80,36 @@ web_page_data(struct ag_req *req, const struct web_visit *v, const char *title_k
     return d;
 }
 
-static int
-html_reply(struct ag_req *req, int status, const char *html, size_t len)
+const char *
+web_public_url(struct ag_req *req, const char *path)
 {
-    ag_reply_header(req, "Cache-Control", "no-store");
-    return ag_reply_raw(req, status, "text/html; charset=utf-8", html, len);
+    const struct web_app *app = req->app;
+    const char *base = app->cfg->public_url;
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/') {
+        n--;
+    }
+    return ag_arena_printf(req->arena, "%.*s%s", (int)n, base, path);
+}
+
+void
+web_page_seo(struct ag_req *req, json_t *d, const char *path, const char *description)
+{
+    json_object_set_new(d, "canonical", json_string(web_public_url(req, path)));
+    if (description != NULL && description[0] != '\0') {
+        json_object_set_new(d, "meta_description", json_string(description));
+    }
 }
 
 int
 web_page_reply(struct ag_req *req, int status, const char *page, json_t *data)
+{
+    return web_page_reply_cached(req, status, page, data, "no-store");
+}
+
+int
+web_page_reply_cached(struct ag_req *req, int status, const char *page, json_t *data,
+                      const char *cache_control)
 {
     const struct web_app *app = req->app;
     char *html;
@@ -105,7 +125,8 @@ web_page_reply(struct ag_req *req, int status, const char *page, json_t *data)
         ag_log(AG_LOG_ERROR, req->request_id, "cannot render page '%s': %s", page, ag_err_name(rc));
         return AG_EINTERNAL;
     }
-    return html_reply(req, status, html, len);
+    ag_reply_header(req, "Cache-Control", cache_control);
+    return ag_reply_raw(req, status, "text/html; charset=utf-8", html, len);
 }
 
 int

@@ -1,12 +1,13 @@
 /*
  * web's calls out: to auth directly (login, guest tokens, refresh: they need the BFF's client
  * key) and to everything else through the gateway with the visitor's access token, refreshed
- * once and retried when the gateway says it is no longer good. Also the small cache of public
- * catalog answers that the home page shows.
+ * once and retried when the gateway says it is no longer good. Also the small caches of public
+ * catalog answers: the home page's lists and the product pages' products.
  */
 #include "web.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -135,17 +136,40 @@ web_resp_field(const struct ag_httpc_resp *resp)
     return json_string_value(json_object_get(details, "field"));
 }
 
-/* The cache of public catalog answers: one entry per kind, shared by every thread. */
+/*
+ * The product cache: the catalog's public answer per product, for AGORA_WEB_PRODUCT_CACHE_S
+ * seconds, at most WEB_PRODUCT_SLOTS of them (the least recently used goes first). Slots are
+ * one array; a bucket array chains them by hash of the key (the slug of the page's path),
+ * and a list orders them by use. 'gen' grows at every forget: an answer fetched while an
+ * admin write went through is not kept, as it may be from before the write.
+ */
+#define PRODUCT_BUCKETS (2 * WEB_PRODUCT_SLOTS)
+#define NIL             UINT32_MAX
+
+struct product_slot {
+    char ref[WEB_MAX_SLUG + 1];
+    json_int_t id;
+    json_t *data; /* owned; NULL: the slot is free */
+    long long until_ms;
+    uint32_t prev, next; /* the use list, most recent first; 'next' links the free slots */
+    uint32_t chain;      /* the next slot of the same bucket */
+};
+
+/* The caches of public catalog answers, shared by every thread under one lock. */
 struct web_cache {
     pthread_mutex_t lock;
     json_t *data[WEB_CATALOG_KEYS]; /* owned; NULL after a failure */
     long long until_ms[WEB_CATALOG_KEYS];
     int busy[WEB_CATALOG_KEYS]; /* a thread is fetching it: the others use what is there */
+    struct product_slot slots[WEB_PRODUCT_SLOTS];
+    uint32_t buckets[PRODUCT_BUCKETS];
+    uint32_t head, tail, free;
+    unsigned long long gen;
 };
 
 static const char *const catalog_paths[WEB_CATALOG_KEYS] = {
     "/api/categories",
-    "/api/products?sort=newest&page=1",
+    "/api/products?sort=popular&size=8",
 };
 
 struct web_cache *
@@ -153,6 +177,14 @@ web_cache_new(void)
 {
     struct web_cache *c = ag_xcalloc(1, sizeof(*c));
     pthread_mutex_init(&c->lock, NULL);
+    for (uint32_t i = 0; i < PRODUCT_BUCKETS; i++) {
+        c->buckets[i] = NIL;
+    }
+    for (uint32_t i = 0; i < WEB_PRODUCT_SLOTS; i++) {
+        c->slots[i].next = i + 1 < WEB_PRODUCT_SLOTS ? i + 1 : NIL;
+    }
+    c->head = c->tail = NIL;
+    c->free = 0;
     return c;
 }
 
@@ -164,6 +196,9 @@ web_cache_free(struct web_cache *c)
     }
     for (size_t i = 0; i < WEB_CATALOG_KEYS; i++) {
         json_decref(c->data[i]);
+    }
+    for (size_t i = 0; i < WEB_PRODUCT_SLOTS; i++) {
+        json_decref(c->slots[i].data);
     }
     pthread_mutex_destroy(&c->lock);
     ag_free(c);
@@ -207,4 +242,174 @@ web_catalog_get(struct ag_req *req, struct web_visit *v, int which)
     pthread_mutex_unlock(&c->lock);
     json_decref(have);
     return got;
+}
+
+void
+web_catalog_forget(struct web_app *app, int which)
+{
+    struct web_cache *c = app->cache;
+    pthread_mutex_lock(&c->lock);
+    c->until_ms[which] = 0;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* FNV-1a of the key, for its bucket. */
+static uint32_t
+bucket_of(const char *ref)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)ref; *p != '\0'; p++) {
+        h = (h ^ *p) * 16777619u;
+    }
+    return h % PRODUCT_BUCKETS;
+}
+
+/* The slot of 'ref', or NIL; under the lock. */
+static uint32_t
+slot_find(const struct web_cache *c, const char *ref)
+{
+    for (uint32_t i = c->buckets[bucket_of(ref)]; i != NIL; i = c->slots[i].chain) {
+        if (strcmp(c->slots[i].ref, ref) == 0) {
+            return i;
+        }
+    }
+    return NIL;
+}
+
+static void
+use_unlink(struct web_cache *c, uint32_t i)
+{
+    struct product_slot *s = &c->slots[i];
+    if (s->prev != NIL) {
+        c->slots[s->prev].next = s->next;
+    } else {
+        c->head = s->next;
+    }
+    if (s->next != NIL) {
+        c->slots[s->next].prev = s->prev;
+    } else {
+        c->tail = s->prev;
+    }
+}
+
+static void
+use_push(struct web_cache *c, uint32_t i)
+{
+    struct product_slot *s = &c->slots[i];
+    s->prev = NIL;
+    s->next = c->head;
+    if (c->head != NIL) {
+        c->slots[c->head].prev = i;
+    }
+    c->head = i;
+    if (c->tail == NIL) {
+        c->tail = i;
+    }
+}
+
+/* Empties slot 'i' (in use) and puts it on the free list; under the lock. */
+static void
+slot_drop(struct web_cache *c, uint32_t i)
+{
+    struct product_slot *s = &c->slots[i];
+    uint32_t *at = &c->buckets[bucket_of(s->ref)];
+    while (*at != i) {
+        at = &c->slots[*at].chain;
+    }
+    *at = s->chain;
+    use_unlink(c, i);
+    json_decref(s->data);
+    s->data = NULL;
+    s->next = c->free;
+    c->free = i;
+}
+
+/* Keeps 'data' (a new reference is taken) as the answer for 'ref'; under the lock. */
+static void
+slot_put(struct web_cache *c, const char *ref, json_t *data, long long until_ms)
+{
+    uint32_t i = slot_find(c, ref);
+    if (i != NIL) {
+        slot_drop(c, i);
+    }
+    if (c->free == NIL) {
+        slot_drop(c, c->tail); /* full: the least recently used goes */
+    }
+    i = c->free;
+    struct product_slot *s = &c->slots[i];
+    c->free = s->next;
+    snprintf(s->ref, sizeof(s->ref), "%s", ref);
+    s->id = json_integer_value(json_object_get(data, "id"));
+    s->data = json_incref(data);
+    s->until_ms = until_ms;
+    uint32_t b = bucket_of(ref);
+    s->chain = c->buckets[b];
+    c->buckets[b] = i;
+    use_push(c, i);
+}
+
+json_t *
+web_product_get(struct ag_req *req, const char *ref, long *status)
+{
+    struct web_app *app = req->app;
+    struct web_cache *c = app->cache;
+    struct ag_httpc_resp resp;
+    long long ttl_ms = app->cfg->product_cache_s * 1000;
+
+    if (strlen(ref) > WEB_MAX_SLUG) {
+        *status = 404;
+        return NULL;
+    }
+    pthread_mutex_lock(&c->lock);
+    uint32_t i = ttl_ms > 0 ? slot_find(c, ref) : NIL;
+    json_t *have = NULL;
+    if (i != NIL && now_ms() < c->slots[i].until_ms) {
+        have = json_incref(c->slots[i].data);
+        use_unlink(c, i);
+        use_push(c, i);
+    }
+    unsigned long long gen = c->gen;
+    pthread_mutex_unlock(&c->lock);
+    if (have != NULL) {
+        *status = 200;
+        return have;
+    }
+    /* A public read (no token): what every visitor sees, drafts never. */
+    struct web_visit anon = {.lang = "ko"};
+    const char *path = ag_arena_printf(req->arena, "/api/products/%s", ref);
+    int rc = web_api_send(req, &anon, "GET", path, NULL, 0, NULL, &resp);
+    *status = rc == 0 && resp.status < 500 ? resp.status : 503;
+    json_t *got = *status == 200 ? json_incref(json_object_get(resp.json, "data")) : NULL;
+    ag_httpc_resp_release(&resp);
+    if (!json_is_object(got)) {
+        json_decref(got);
+        *status = *status == 200 ? 503 : *status;
+        return NULL;
+    }
+    pthread_mutex_lock(&c->lock);
+    if (ttl_ms > 0 && gen == c->gen) {
+        slot_put(c, ref, got, now_ms() + ttl_ms);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return got;
+}
+
+void
+web_product_forget(struct web_app *app, json_int_t id, const char *ref)
+{
+    struct web_cache *c = app->cache;
+
+    pthread_mutex_lock(&c->lock);
+    c->gen++;
+    for (uint32_t i = 0; i < WEB_PRODUCT_SLOTS; i++) {
+        if (c->slots[i].data != NULL && c->slots[i].id == id) {
+            slot_drop(c, i);
+        }
+    }
+    uint32_t i = ref != NULL ? slot_find(c, ref) : NIL;
+    if (i != NIL) {
+        slot_drop(c, i);
+    }
+    c->until_ms[WEB_CATALOG_FEATURED] = 0; /* the home page's products may show it */
+    pthread_mutex_unlock(&c->lock);
 }

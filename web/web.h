@@ -18,16 +18,22 @@
 #include "agora/static.h"
 #include "agora/tmpl.h"
 
-#define WEB_CSRF_HEX     32 /* hex digits of the CSRF cookie and of the form token */
-#define WEB_MAX_NEXT     512
-#define WEB_MAX_TOKEN    1024 /* bytes of a token cookie we accept */
-#define WEB_IDEM_HEX     32
-#define WEB_COOKIE_LANG  "lang"
-#define WEB_COOKIE_CSRF  "csrf_token"
-#define WEB_FIELD_CSRF   "_csrf"
-#define WEB_HEADER_CSRF  "X-CSRF-Token"
-#define WEB_CATALOG_KEYS 2
-#define WEB_GUEST_SLOTS  16384 /* client addresses the guest limit tells apart */
+#define WEB_CSRF_HEX         32 /* hex digits of the CSRF cookie and of the form token */
+#define WEB_MAX_NEXT         512
+#define WEB_MAX_TOKEN        1024 /* bytes of a token cookie we accept */
+#define WEB_IDEM_HEX         32
+#define WEB_COOKIE_LANG      "lang"
+#define WEB_COOKIE_CSRF      "csrf_token"
+#define WEB_FIELD_CSRF       "_csrf"
+#define WEB_HEADER_CSRF      "X-CSRF-Token"
+#define WEB_CATALOG_KEYS     2 /* the home page's cached lists: categories, featured products */
+#define WEB_CATALOG_TREE     0
+#define WEB_CATALOG_FEATURED 1
+#define WEB_MAX_SLUG         80 /* bytes of a catalog slug (the catalog's CATALOG_SLUG_MAX) */
+#define WEB_PRODUCT_SLOTS                                                                          \
+    1024                      /* products the page cache keeps at most (least recently used go)    \
+                               */
+#define WEB_GUEST_SLOTS 16384 /* client addresses the guest limit tells apart */
 
 struct web_config {
     long long port;
@@ -48,6 +54,7 @@ struct web_config {
     long long upstream_timeout_ms;
     long long guest_per_min;
     long long catalog_cache_s;
+    long long product_cache_s;
     char *log_level;
     int access_log;
 };
@@ -143,14 +150,46 @@ const char *web_resp_message(const struct ag_httpc_resp *resp);
 const char *web_resp_field(const struct ag_httpc_resp *resp);
 struct web_cache *web_cache_new(void);
 void web_cache_free(struct web_cache *c);
-/* The catalog's categories (0) or newest products (1), cached; a new reference, or NULL. */
+/*
+ * The catalog's category tree (WEB_CATALOG_TREE) or its most popular products
+ * (WEB_CATALOG_FEATURED, a page {items, total…}), cached AGORA_WEB_CATALOG_CACHE_S seconds. A
+ * new reference to data the cache shares (read it, never change it), or NULL.
+ */
 json_t *web_catalog_get(struct ag_req *req, struct web_visit *v, int which);
+/* The next web_catalog_get of 'which' asks the catalog again (after an admin write). */
+void web_catalog_forget(struct web_app *app, int which);
+/*
+ * The product 'ref' (its slug, or its id) as the catalog answers a public read (active
+ * products only), kept AGORA_WEB_PRODUCT_CACHE_S seconds. A new reference to data the cache
+ * shares: read it, never change it. NULL with '*status' 404 (no such product for the public)
+ * or 503 (the catalog could not say).
+ */
+json_t *web_product_get(struct ag_req *req, const char *ref, long *status);
+/*
+ * Forgets product 'id' and whatever is kept under 'ref' (may be NULL), and the home page's
+ * products: after this process wrote the product as an admin. Other replicas of web see the
+ * change when their copy runs out.
+ */
+void web_product_forget(struct web_app *app, json_int_t id, const char *ref);
 
 /* render.c */
 /* The context every page shares (texts, language, user, CSRF token, asset URLs); owned. */
 json_t *web_page_data(struct ag_req *req, const struct web_visit *v, const char *title_key);
-/* Renders 'page' in the layout with 'data' (stolen) and sets the HTML reply. */
+/* Renders 'page' in the layout with 'data' (stolen) and sets the HTML reply (no-store). */
 int web_page_reply(struct ag_req *req, int status, const char *page, json_t *data);
+/* The same with the Cache-Control 'cache_control' (copied). */
+int web_page_reply_cached(struct ag_req *req, int status, const char *page, json_t *data,
+                          const char *cache_control);
+/*
+ * The page's head for search engines: <link rel="canonical"> at AGORA_PUBLIC_URL + 'path' (a
+ * local path and query, already escaped for a URL) and <meta name="description"> of
+ * 'description' (may be NULL: none).
+ */
+void web_page_seo(struct ag_req *req, json_t *d, const char *path, const char *description);
+/* AGORA_PUBLIC_URL + 'path' (a local path), in the arena. */
+const char *web_public_url(struct ag_req *req, const char *path);
+/* Percent-encodes 's' for a query value, into the arena. */
+const char *web_query_escape(struct ag_arena *a, const char *s);
 /* 303 to 'location' (copied). */
 int web_redirect(struct ag_req *req, const char *location);
 /* 'next' when it is a local path, else "/". */
@@ -163,6 +202,53 @@ const char *web_text(struct ag_req *req, const struct web_visit *v, const char *
 /* The text for an invalid form field (key invalid_<field in lower case>), else 'fallback'. */
 const char *web_field_text(struct ag_req *req, const struct web_visit *v, const char *field,
                            const char *fallback);
+
+/* catalog.c: the storefront's catalog pages and what the admin pages share with them. */
+/* The name of a catalog object in the visitor's language: nameEn in English, else name. */
+const char *web_name_of(const struct web_visit *v, const json_t *obj);
+/* 'amount' of 'currency' (NULL: KRW) for the visitor: "129,000원", "₩129,000"; arena. */
+const char *web_price_text(struct ag_req *req, const struct web_visit *v, json_int_t amount,
+                           const char *currency);
+/*
+ * The text 'key' with each placeholder of 'pairs' ("{n}", value, …, NULL) replaced by its
+ * value; in the arena.
+ */
+const char *web_text_fill(struct ag_req *req, const struct web_visit *v, const char *key,
+                          const char *const *pairs);
+/* 'url' when a page may show it: one of our assets, or https; else NULL. Borrowed. */
+const char *web_image_url(struct ag_req *req, const char *url);
+/* A path parameter that is a slug ([a-z0-9-], 1..WEB_MAX_SLUG), copied into the arena; else
+ * NULL. */
+const char *web_slug_param(struct ag_req *req, const char *name);
+/* A page that says 'heading_key' and 'text_key' with 'status' (a missing product: 404). */
+int web_missing_page(struct ag_req *req, struct web_visit *v, int status, const char *heading_key,
+                     const char *text_key);
+/* The catalog's product summary 'p' (borrowed) as a card of the product grid; owned. */
+json_t *web_product_card(struct ag_req *req, const struct web_visit *v, const json_t *p);
+/* The cards of an array of summaries; owned. */
+json_t *web_product_cards(struct ag_req *req, const struct web_visit *v, const json_t *items);
+int web_category(struct ag_req *req);
+int web_search(struct ag_req *req);
+int web_product(struct ag_req *req);
+
+/* admin_catalog.c: the catalog's admin pages. */
+int web_admin_products(struct ag_req *req);
+int web_admin_product_new(struct ag_req *req);
+int web_admin_product_create(struct ag_req *req);
+int web_admin_product(struct ag_req *req);
+int web_admin_product_update(struct ag_req *req);
+int web_admin_product_stock(struct ag_req *req);
+int web_admin_product_archive(struct ag_req *req);
+int web_admin_categories(struct ag_req *req);
+int web_admin_category_create(struct ag_req *req);
+int web_admin_category_update(struct ag_req *req);
+int web_admin_category_delete(struct ag_req *req);
+/*
+ * The start of every admin page: the visitor, and 0 when an admin; otherwise the reply has
+ * been set (303 to log in for a guest, 403 for a member) and a negative code returns. 'form'
+ * (may be NULL) gets a POST's checked form first.
+ */
+int web_admin_or_reply(struct ag_req *req, struct web_visit *v, struct ag_uri *form);
 
 /* pages.c, account.c, admin.c, bff.c */
 extern const struct ag_route web_routes[];

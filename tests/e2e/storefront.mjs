@@ -1,6 +1,7 @@
 // The storefront in a real browser: language choice, the header, sign-up (and its validation),
-// log in and out, the account page (profile, password, addresses, sessions), run against the
-// web service of the test stack in headless Chromium.
+// log in and out, the account page (profile, password, addresses, sessions), the catalog
+// (search, a product page, an admin's price change showing in the shop), run against the web
+// service of the test stack in headless Chromium.
 //
 //   AGORA_WEB_PORT=23000 node tests/e2e/storefront.mjs      (CTest: e2e_storefront)
 //
@@ -10,7 +11,9 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Run, eventually, webBase } from './harness.mjs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPO_ROOT, Run, eventually, webBase } from './harness.mjs';
 
 const BASE = webBase();
 const run = new Run();
@@ -336,6 +339,74 @@ run.step('without-javascript', async () => {
     await plain.locator('#address-list > li').filter({ hasText: 'Sejong-daero 110' }).waitFor();
     await logOut(plain);
     await run.closeContext(context);
+});
+
+// The catalog: the header's search finds a product, its page shows the sale price.
+run.step('catalog-search', async () => {
+    const context = await run.newContext('en-US');
+    const shop = await context.newPage();
+    await open(shop, '/');
+    await header(shop).getByRole('search').getByLabel('Search products', { exact: true }).fill('Sori');
+    await header(shop).getByRole('button', { name: 'Search', exact: true }).click();
+    await atPath(shop, '/products');
+    await shop.getByRole('heading', { level: 1, name: /Sori/ }).waitFor();
+    await shop.locator('#product-grid').getByRole('link', { name: 'Sori Wireless Earbuds' }).first().click();
+    await atPath(shop, '/products/sori-wireless-earbuds');
+    await shop.getByRole('heading', { level: 1, name: 'Sori Wireless Earbuds', exact: true }).waitFor();
+    await eventually('the sale price', async () =>
+        assert.equal((await shop.locator('#sale-price').innerText()).trim(), '₩99,000'));
+    assert.ok((await shop.locator('#list-price').innerText()).includes('₩129,000'), 'the list price');
+    await shop.getByRole('button', { name: 'Add to cart', exact: true }).waitFor();
+    // A boosted click swaps the body only; the head of a real load is what search engines read.
+    await shop.reload({ waitUntil: 'load' });
+    const canonical = await shop.locator('link[rel="canonical"]').getAttribute('href');
+    assert.ok(canonical && canonical.endsWith('/products/sori-wireless-earbuds'), `canonical ${canonical}`);
+    await run.closeContext(context);
+});
+
+// An admin makes a product and changes its price; the shop shows the new price at once.
+run.step('admin-price-edit', async () => {
+    const password = (await readFile(join(REPO_ROOT, 'var', 'test', 'keys', 'admin-password'), 'utf8')).trim();
+    const slug = `e2e-${randomBytes(4).toString('hex')}`;
+    const adminContext = await run.newContext('en-US');
+    const admin = await adminContext.newPage();
+    await open(admin, '/');
+    await logIn(admin, 'admin', password);
+    await headerLink(admin, 'Admin').click();
+    await atPath(admin, '/admin');
+    await admin.getByRole('link', { name: 'Products', exact: true }).click();
+    await atPath(admin, '/admin/products');
+    await admin.getByRole('link', { name: 'New product', exact: true }).click();
+    await atPath(admin, '/admin/products/new');
+    await admin.getByLabel('Slug', { exact: true }).fill(slug);
+    await admin.getByLabel('Name', { exact: true }).fill('이투이 테스트');
+    await admin.getByLabel('Name (English)', { exact: true }).fill('E2E Lamp');
+    await admin.getByLabel('Price', { exact: true }).fill('50000');
+    await admin.getByLabel('Status', { exact: true }).selectOption('active');
+    await admin.getByLabel('Category', { exact: true }).selectOption('electronics');
+    await admin.getByLabel('Initial stock', { exact: true }).fill('5');
+    await admin.getByRole('button', { name: 'Create product', exact: true }).click();
+    await statusMessage(admin, 'Product created.').waitFor();
+
+    // A visitor sees it (and web now keeps its copy of the product).
+    const shopContext = await run.newContext('en-US');
+    const shop = await shopContext.newPage();
+    await open(shop, `/products/${slug}`);
+    await shop.getByRole('heading', { level: 1, name: 'E2E Lamp', exact: true }).waitFor();
+    assert.equal((await shop.locator('#product-price').innerText()).trim(), '₩50,000');
+
+    const price = admin.getByLabel('Price', { exact: true });
+    assert.equal(await price.inputValue(), '50000');
+    await price.fill('42000');
+    await admin.getByRole('button', { name: 'Save product', exact: true }).click();
+    await statusMessage(admin, 'Product saved.').waitFor();
+    assert.equal(await admin.getByLabel('Price', { exact: true }).inputValue(), '42000');
+
+    await open(shop, `/products/${slug}`);
+    assert.equal((await shop.locator('#product-price').innerText()).trim(), '₩42,000',
+                 'the product page after the change');
+    await run.closeContext(shopContext);
+    await run.closeContext(adminContext);
 });
 
 await run.main();
