@@ -249,6 +249,23 @@ int web_admin_category_delete(struct ag_req *req);
  * (may be NULL) gets a POST's checked form first.
  */
 int web_admin_or_reply(struct ag_req *req, struct web_visit *v, struct ag_uri *form);
+/* admin_catalog.c: helpers the catalog's admin pages share (admin_categories.c too). */
+const char *web_admin_field(struct ag_req *req, const struct ag_uri *f, const char *name);
+json_t *web_admin_idem_new(void);
+int web_admin_write(struct ag_req *req, struct web_visit *v, const char *method, const char *path,
+                    const json_t *body, const char *idem, struct ag_httpc_resp *resp);
+int web_admin_refused_status(int rc, const struct ag_httpc_resp *resp);
+void web_admin_optional_text(struct ag_req *req, const struct ag_uri *f, json_t *body,
+                             const char *name, int create);
+const char *web_admin_id_param(struct ag_req *req);
+void web_admin_errors_from(struct ag_req *req, const struct web_visit *v, int rc,
+                           const struct ag_httpc_resp *resp, json_t *errors);
+void web_admin_saved_notice(struct ag_req *req, const struct web_visit *v, json_t *d,
+                            const char *const *known, size_t n, const char *prefix);
+int web_admin_number_of(const char *s, long long *out);
+json_t *web_admin_category_options(struct ag_req *req, const json_t *tree, const char *chosen,
+                                   int max_depth);
+json_t *web_admin_fetch(struct ag_req *req, struct web_visit *v, const char *path, long *status);
 
 /* pages.c, account.c, admin.c, bff.c */
 extern const struct ag_route web_routes[];

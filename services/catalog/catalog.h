@@ -210,6 +210,31 @@ extern const struct ag_route catalog_routes[];
 extern const size_t catalog_nroutes;
 void catalog_product_batch_reply(struct ag_req *req, const PGresult *res, int row, int rc);
 
+/* handlers.c: helpers of every handler file. Each *_or_reply (and catalog_invalid_reply)
+ * has replied when it returns an error. */
+int catalog_invalid_reply(struct ag_req *req, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int catalog_only_keys_or_reply(struct ag_req *req, const json_t *body, const char *const *keys);
+int catalog_ref_or_reply(struct ag_req *req, const char *what, const char **out);
+int catalog_text_reply(struct ag_req *req, int rc, int status, const char *what, const char *text,
+                       size_t len);
+int catalog_text_field_or_reply(struct ag_req *req, const json_t *body, const char *name,
+                                size_t max, int nullable,
+                                int (*check)(struct ag_str, const char **), unsigned bit,
+                                unsigned *has, const char **dst);
+int catalog_int_field_or_reply(struct ag_req *req, const json_t *body, const char *name,
+                               long long max, int nullable, unsigned bit, unsigned *has,
+                               const char **dst);
+int catalog_name_check(struct ag_str s, const char **why);
+int catalog_write_tx(struct ag_req *req, ag_db_tx_fn fn, void *arg);
+
+/* categories.c: the category routes' handlers */
+int catalog_category_list(struct ag_req *req);
+int catalog_category_get(struct ag_req *req);
+int catalog_category_create(struct ag_req *req);
+int catalog_category_update(struct ag_req *req);
+int catalog_category_delete(struct ag_req *req);
+
 /* reservations.c: the internal routes' handlers */
 int catalog_reserve(struct ag_req *req);
 int catalog_reservation_get(struct ag_req *req);

@@ -15,11 +15,8 @@
 #include "agora/log.h"
 
 /* 400 naming 'field'; returns AG_EINVAL. */
-static int invalid_reply(struct ag_req *req, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-invalid_reply(struct ag_req *req, const char *field, const char *fmt, ...)
+int
+catalog_invalid_reply(struct ag_req *req, const char *field, const char *fmt, ...)
 {
     struct ag_json_err err;
     va_list ap;
@@ -32,8 +29,8 @@ invalid_reply(struct ag_req *req, const char *field, const char *fmt, ...)
     return AG_EINVAL;
 }
 
-static int
-only_keys_or_reply(struct ag_req *req, const json_t *body, const char *const *keys)
+int
+catalog_only_keys_or_reply(struct ag_req *req, const json_t *body, const char *const *keys)
 {
     struct ag_json_err err;
     if (ag_json_only_keys(body, keys, &err) < 0) {
@@ -44,8 +41,8 @@ only_keys_or_reply(struct ag_req *req, const json_t *body, const char *const *ke
 }
 
 /* The path's {ref}, a product's or category's id or slug; 404 when it can be neither. */
-static int
-ref_or_reply(struct ag_req *req, const char *what, const char **out)
+int
+catalog_ref_or_reply(struct ag_req *req, const char *what, const char **out)
 {
     struct ag_str ref = ag_req_param(req, "ref");
     const char *why;
@@ -58,8 +55,9 @@ ref_or_reply(struct ag_req *req, const char *what, const char **out)
 }
 
 /* Replies a store's JSON text, or the error it met named for 'what'. */
-static int
-text_reply(struct ag_req *req, int rc, int status, const char *what, const char *text, size_t len)
+int
+catalog_text_reply(struct ag_req *req, int rc, int status, const char *what, const char *text,
+                   size_t len)
 {
     if (rc == AG_ENOTFOUND) {
         return ag_reply_error(req, rc, "%s not found", what);
@@ -68,90 +66,6 @@ text_reply(struct ag_req *req, int rc, int status, const char *what, const char 
         return rc;
     }
     return ag_reply_json_text(req, status, text, len);
-}
-
-/* GET /api/categories and /api/categories/{ref}. */
-
-static int
-category_rows_or_reply(struct ag_req *req, json_t **rows)
-{
-    PGconn *db;
-    int rc = ag_req_db(req, &db);
-    if (rc == 0) {
-        rc = store_category_rows(db, rows);
-    }
-    return rc;
-}
-
-static int
-category_list(struct ag_req *req)
-{
-    const struct catalog_app *app = req->app;
-    json_t *rows = NULL;
-
-    int rc = category_rows_or_reply(req, &rows);
-    if (rc < 0) {
-        return rc;
-    }
-    ag_reply_json(req, 200, catalog_tree_build(rows));
-    json_decref(rows);
-    return ag_reply_cacheable(req, (int)app->cfg->cache_s);
-}
-
-static json_t *
-category_find(json_t *rows, const char *ref)
-{
-    int is_id = catalog_ref_is_id((struct ag_str){ref, strlen(ref)});
-    json_int_t id = is_id ? strtoll(ref, NULL, 10) : 0;
-    for (size_t i = 0; i < json_array_size(rows); i++) {
-        json_t *c = json_array_get(rows, i);
-        if (is_id ? json_integer_value(json_object_get(c, "id")) == id
-                  : strcmp(json_string_value(json_object_get(c, "slug")), ref) == 0) {
-            return c;
-        }
-    }
-    return NULL;
-}
-
-/* The category with its sub-categories and 'path', its ancestors from the top to itself. */
-static int
-category_get(struct ag_req *req)
-{
-    const struct catalog_app *app = req->app;
-    const char *ref;
-    json_t *rows = NULL;
-
-    int rc = ref_or_reply(req, "category", &ref);
-    if (rc == 0) {
-        rc = category_rows_or_reply(req, &rows);
-    }
-    if (rc < 0) {
-        return rc;
-    }
-    json_decref(catalog_tree_build(rows));
-    json_t *c = category_find(rows, ref);
-    if (c == NULL) {
-        json_decref(rows);
-        return ag_reply_error(req, AG_ENOTFOUND, "category not found");
-    }
-    json_t *path = json_array();
-    for (json_t *at = c; at != NULL && json_array_size(path) < CATALOG_DEPTH_MAX;) {
-        json_array_insert_new(path, 0,
-                              json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(at, "id"),
-                                        "slug", json_object_get(at, "slug"), "name",
-                                        json_object_get(at, "name"), "nameEn",
-                                        json_object_get(at, "nameEn")));
-        json_t *parent = json_object_get(at, "parentId");
-        at = json_is_integer(parent)
-                 ? category_find(rows, ag_arena_printf(req->arena, "%lld",
-                                                       (long long)json_integer_value(parent)))
-                 : NULL;
-    }
-    json_t *out = json_deep_copy(c);
-    json_object_set_new(out, "path", path);
-    json_decref(rows);
-    ag_reply_json(req, 200, out);
-    return ag_reply_cacheable(req, (int)app->cfg->cache_s);
 }
 
 /* GET /api/products?q=&category=&minPrice=&maxPrice=&sort=&page=&size=&status= */
@@ -213,7 +127,7 @@ list_query_or_reply(struct ag_req *req, struct catalog_query *q)
     }
     if (rc == 0 && q->category != NULL &&
         catalog_slug_check((struct ag_str){q->category, strlen(q->category)}, &why) < 0) {
-        rc = invalid_reply(req, "category", "'category' must be a category slug: %s", why);
+        rc = catalog_invalid_reply(req, "category", "'category' must be a category slug: %s", why);
     }
     if (rc == 0) {
         rc = ag_req_query_int_or_reply(req, "minPrice", 0, CATALOG_PRICE_MAX, -1, &q->min_price);
@@ -306,7 +220,7 @@ product_get(struct ag_req *req)
     size_t len = 0;
     PGconn *db;
 
-    int rc = ref_or_reply(req, "product", &ref);
+    int rc = catalog_ref_or_reply(req, "product", &ref);
     if (rc < 0) {
         return rc;
     }
@@ -323,7 +237,7 @@ product_get(struct ag_req *req)
     if (rc == 0) {
         rc = store_product_get(req->arena, db, ref, 1, &text, &len);
     }
-    rc = text_reply(req, rc, 200, "product", text, len);
+    rc = catalog_text_reply(req, rc, 200, "product", text, len);
     if (rc == 0) {
         rc = ag_reply_header(req, "Cache-Control", "private, no-store");
     }
@@ -331,8 +245,8 @@ product_get(struct ag_req *req)
 }
 
 /* Runs a write's transaction; once it committed, cached answers from before it go. */
-static int
-write_tx(struct ag_req *req, ag_db_tx_fn fn, void *arg)
+int
+catalog_write_tx(struct ag_req *req, ag_db_tx_fn fn, void *arg)
 {
     const struct catalog_app *app = req->app;
     int rc = ag_req_tx(req, "READ COMMITTED", fn, arg);
@@ -348,10 +262,10 @@ write_tx(struct ag_req *req, ag_db_tx_fn fn, void *arg)
  * A text field: absent leaves 'in' alone; null clears it where 'nullable'; a string is
  * trimmed, measured in characters and checked by 'check' (may be NULL).
  */
-static int
-text_field_or_reply(struct ag_req *req, const json_t *body, const char *name, size_t max,
-                    int nullable, int (*check)(struct ag_str, const char **), unsigned bit,
-                    unsigned *has, const char **dst)
+int
+catalog_text_field_or_reply(struct ag_req *req, const json_t *body, const char *name, size_t max,
+                            int nullable, int (*check)(struct ag_str, const char **), unsigned bit,
+                            unsigned *has, const char **dst)
 {
     struct ag_json_err err;
     struct ag_str s;
@@ -363,7 +277,7 @@ text_field_or_reply(struct ag_req *req, const json_t *body, const char *name, si
     }
     if (json_is_null(v)) {
         if (!nullable) {
-            return invalid_reply(req, name, "'%s' may not be null", name);
+            return catalog_invalid_reply(req, name, "'%s' may not be null", name);
         }
         *has |= bit;
         *dst = NULL;
@@ -384,9 +298,9 @@ text_field_or_reply(struct ag_req *req, const json_t *body, const char *name, si
     return 0;
 }
 
-static int
-int_field_or_reply(struct ag_req *req, const json_t *body, const char *name, long long max,
-                   int nullable, unsigned bit, unsigned *has, const char **dst)
+int
+catalog_int_field_or_reply(struct ag_req *req, const json_t *body, const char *name, long long max,
+                           int nullable, unsigned bit, unsigned *has, const char **dst)
 {
     struct ag_json_err err;
     long long n;
@@ -398,7 +312,7 @@ int_field_or_reply(struct ag_req *req, const json_t *body, const char *name, lon
     }
     if (json_is_null(v)) {
         if (!nullable) {
-            return invalid_reply(req, name, "'%s' may not be null", name);
+            return catalog_invalid_reply(req, name, "'%s' may not be null", name);
         }
         *has |= bit;
         *dst = NULL;
@@ -413,8 +327,8 @@ int_field_or_reply(struct ag_req *req, const json_t *body, const char *name, lon
     return 0;
 }
 
-static int
-name_check(struct ag_str s, const char **why)
+int
+catalog_name_check(struct ag_str s, const char **why)
 {
     *why = "must not be empty";
     return s.len > 0 ? 0 : AG_EINVAL;
@@ -451,13 +365,14 @@ images_or_reply(struct ag_req *req, const json_t *body, struct product_in *p)
         return 0;
     }
     if (!json_is_array(v) || json_array_size(v) > CATALOG_IMAGES_MAX) {
-        return invalid_reply(req, "images", "'%s' must be an array of at most 20 URLs", "images");
+        return catalog_invalid_reply(req, "images", "'%s' must be an array of at most 20 URLs",
+                                     "images");
     }
     json_array_foreach(v, i, img)
     {
         struct ag_str s = {json_string_value(img), json_string_length(img)};
         if (!json_is_string(img) || catalog_image_url_check(s, &why) < 0) {
-            return invalid_reply(req, "images", "'images': %s", why);
+            return catalog_invalid_reply(req, "images", "'images': %s", why);
         }
     }
     size_t len;
@@ -477,18 +392,19 @@ attributes_or_reply(struct ag_req *req, const json_t *body, struct product_in *p
         return 0;
     }
     if (!json_is_object(v) || json_object_size(v) > CATALOG_ATTRS_MAX) {
-        return invalid_reply(req, "attributes", "'%s' must be an object of at most 30 strings",
-                             "attributes");
+        return catalog_invalid_reply(req, "attributes",
+                                     "'%s' must be an object of at most 30 strings", "attributes");
     }
     json_object_foreach((json_t *)(uintptr_t)v, key, val)
     {
         size_t klen = strlen(key);
         if (klen == 0 || ag_utf8_len(key, klen) > CATALOG_ATTR_KEY_MAX || !json_is_string(val) ||
             ag_utf8_len(json_string_value(val), json_string_length(val)) > CATALOG_ATTR_VALUE_MAX) {
-            return invalid_reply(req, "attributes",
-                                 "'attributes': '%s' wants a name of 1..50 characters and a "
-                                 "string value of at most 200",
-                                 key);
+            return catalog_invalid_reply(
+                req, "attributes",
+                "'attributes': '%s' wants a name of 1..50 characters and a "
+                "string value of at most 200",
+                key);
         }
     }
     size_t len;
@@ -511,47 +427,48 @@ product_parse_or_reply(struct ag_req *req, int create, struct product_in *p)
     memset(p, 0, sizeof(*p));
     int rc = ag_req_json_or_reply(req, &body);
     if (rc == 0) {
-        rc = only_keys_or_reply(req, body, product_keys);
+        rc = catalog_only_keys_or_reply(req, body, product_keys);
     }
     if (rc == 0 && !create && json_object_get(body, "stock") != NULL) {
-        rc = invalid_reply(req, "stock", "'%s' is set with PUT /api/products/{ref}/stock", "stock");
+        rc = catalog_invalid_reply(req, "stock", "'%s' is set with PUT /api/products/{ref}/stock",
+                                   "stock");
     }
     rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "slug", CATALOG_SLUG_MAX, 0, catalog_slug_check,
-                                      PF_SLUG, h, &p->slug);
+                : catalog_text_field_or_reply(req, body, "slug", CATALOG_SLUG_MAX, 0,
+                                              catalog_slug_check, PF_SLUG, h, &p->slug);
     rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "name", CATALOG_NAME_MAX, 0, name_check, PF_NAME,
-                                      h, &p->name);
+                : catalog_text_field_or_reply(req, body, "name", CATALOG_NAME_MAX, 0,
+                                              catalog_name_check, PF_NAME, h, &p->name);
     rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "nameEn", CATALOG_NAME_MAX, 1, NULL, PF_NAME_EN, h,
-                                      &p->name_en);
+                : catalog_text_field_or_reply(req, body, "nameEn", CATALOG_NAME_MAX, 1, NULL,
+                                              PF_NAME_EN, h, &p->name_en);
     rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "description", CATALOG_DESC_MAX, 0, NULL, PF_DESC,
-                                      h, &p->description);
+                : catalog_text_field_or_reply(req, body, "description", CATALOG_DESC_MAX, 0, NULL,
+                                              PF_DESC, h, &p->description);
     rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "descriptionEn", CATALOG_DESC_MAX, 0, NULL,
-                                      PF_DESC_EN, h, &p->description_en);
+                : catalog_text_field_or_reply(req, body, "descriptionEn", CATALOG_DESC_MAX, 0, NULL,
+                                              PF_DESC_EN, h, &p->description_en);
     rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "brand", CATALOG_BRAND_MAX, 0, NULL, PF_BRAND, h,
-                                      &p->brand);
-    rc = rc < 0
-             ? rc
-             : int_field_or_reply(req, body, "price", CATALOG_PRICE_MAX, 0, PF_PRICE, h, &p->price);
+                : catalog_text_field_or_reply(req, body, "brand", CATALOG_BRAND_MAX, 0, NULL,
+                                              PF_BRAND, h, &p->brand);
     rc = rc < 0 ? rc
-                : int_field_or_reply(req, body, "salePrice", CATALOG_PRICE_MAX, 1, PF_SALE, h,
-                                     &p->sale_price);
+                : catalog_int_field_or_reply(req, body, "price", CATALOG_PRICE_MAX, 0, PF_PRICE, h,
+                                             &p->price);
     rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "currency", 3, 0, currency_check, PF_CURRENCY, h,
-                                      &p->currency);
+                : catalog_int_field_or_reply(req, body, "salePrice", CATALOG_PRICE_MAX, 1, PF_SALE,
+                                             h, &p->sale_price);
     rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "status", 8, 0, status_check, PF_STATUS, h,
-                                      &p->status);
+                : catalog_text_field_or_reply(req, body, "currency", 3, 0, currency_check,
+                                              PF_CURRENCY, h, &p->currency);
     rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "category", CATALOG_SLUG_MAX, 1,
-                                      catalog_slug_check, PF_CATEGORY, h, &p->category);
-    rc = rc < 0
-             ? rc
-             : int_field_or_reply(req, body, "stock", CATALOG_STOCK_MAX, 0, PF_STOCK, h, &p->stock);
+                : catalog_text_field_or_reply(req, body, "status", 8, 0, status_check, PF_STATUS, h,
+                                              &p->status);
+    rc = rc < 0 ? rc
+                : catalog_text_field_or_reply(req, body, "category", CATALOG_SLUG_MAX, 1,
+                                              catalog_slug_check, PF_CATEGORY, h, &p->category);
+    rc = rc < 0 ? rc
+                : catalog_int_field_or_reply(req, body, "stock", CATALOG_STOCK_MAX, 0, PF_STOCK, h,
+                                             &p->stock);
     rc = rc < 0 ? rc : images_or_reply(req, body, p);
     rc = rc < 0 ? rc : attributes_or_reply(req, body, p);
     if (rc < 0) {
@@ -563,12 +480,13 @@ product_parse_or_reply(struct ag_req *req, int create, struct product_in *p)
     } required[] = {{PF_SLUG, "slug"}, {PF_NAME, "name"}, {PF_PRICE, "price"}};
     for (size_t i = 0; create && i < sizeof(required) / sizeof(required[0]); i++) {
         if ((p->has & required[i].bit) == 0) {
-            return invalid_reply(req, required[i].name, "'%s' is required", required[i].name);
+            return catalog_invalid_reply(req, required[i].name, "'%s' is required",
+                                         required[i].name);
         }
     }
     if (p->price != NULL && p->sale_price != NULL &&
         strtoll(p->sale_price, NULL, 10) >= strtoll(p->price, NULL, 10)) {
-        return invalid_reply(req, "salePrice", "'%s' must be below 'price'", "salePrice");
+        return catalog_invalid_reply(req, "salePrice", "'%s' must be below 'price'", "salePrice");
     }
     return 0;
 }
@@ -590,7 +508,7 @@ category_resolve_or_reply(struct ag_req *req, PGconn *db, struct product_in *in)
     }
     int rc = store_category_id(db, in->category, &id);
     if (rc == AG_ENOTFOUND) {
-        invalid_reply(req, "category", "no category '%s'", in->category);
+        catalog_invalid_reply(req, "category", "no category '%s'", in->category);
         return AG_EINVAL;
     }
     if (rc == 0) {
@@ -625,7 +543,7 @@ product_write_tx(PGconn *db, void *arg)
     }
     if (rc == AG_EINVAL) {
         /* The one rule SQL checks across fields: a sale price below the (new) price. */
-        invalid_reply(req, "salePrice", "'%s' must be below 'price'", "salePrice");
+        catalog_invalid_reply(req, "salePrice", "'%s' must be below 'price'", "salePrice");
         return rc;
     }
     if (rc == AG_ENOTFOUND) {
@@ -647,32 +565,32 @@ product_create(struct ag_req *req)
     if (rc < 0) {
         return rc;
     }
-    return write_tx(req, product_write_tx, &w);
+    return catalog_write_tx(req, product_write_tx, &w);
 }
 
 static int
 product_update(struct ag_req *req)
 {
     struct product_write w = {.req = req};
-    int rc = ref_or_reply(req, "product", &w.ref);
+    int rc = catalog_ref_or_reply(req, "product", &w.ref);
     if (rc == 0) {
         rc = product_parse_or_reply(req, 0, &w.in);
     }
     if (rc < 0) {
         return rc;
     }
-    return write_tx(req, product_write_tx, &w);
+    return catalog_write_tx(req, product_write_tx, &w);
 }
 
 static int
 product_archive(struct ag_req *req)
 {
     struct product_write w = {.req = req, .archive = 1};
-    int rc = ref_or_reply(req, "product", &w.ref);
+    int rc = catalog_ref_or_reply(req, "product", &w.ref);
     if (rc < 0) {
         return rc;
     }
-    return write_tx(req, product_write_tx, &w);
+    return catalog_write_tx(req, product_write_tx, &w);
 }
 
 /* GET and PUT /api/products/{ref}/stock (admin). */
@@ -684,14 +602,14 @@ stock_get(struct ag_req *req)
     size_t len = 0;
     PGconn *db;
 
-    int rc = ref_or_reply(req, "product", &ref);
+    int rc = catalog_ref_or_reply(req, "product", &ref);
     if (rc == 0) {
         rc = ag_req_db(req, &db);
     }
     if (rc == 0) {
         rc = store_stock_get(req->arena, db, ref, &text, &len);
     }
-    return text_reply(req, rc, 200, "product", text, len);
+    return catalog_text_reply(req, rc, 200, "product", text, len);
 }
 
 struct stock_write {
@@ -713,7 +631,7 @@ stock_set_tx(PGconn *db, void *arg)
                                "'onHand' may not go below the units reserved");
         return rc;
     }
-    rc = text_reply(w->req, rc, 200, "product", text, len);
+    rc = catalog_text_reply(w->req, rc, 200, "product", text, len);
     if (rc < 0) {
         return rc;
     }
@@ -730,12 +648,12 @@ stock_set(struct ag_req *req)
     json_t *body = NULL;
     long long n = 0;
 
-    int rc = ref_or_reply(req, "product", &w.ref);
+    int rc = catalog_ref_or_reply(req, "product", &w.ref);
     if (rc == 0) {
         rc = ag_req_json_or_reply(req, &body);
     }
     if (rc == 0) {
-        rc = only_keys_or_reply(req, body, stock_keys);
+        rc = catalog_only_keys_or_reply(req, body, stock_keys);
     }
     if (rc == 0 && ag_json_get_int(body, "onHand", AG_JSON_REQUIRED, 0, CATALOG_STOCK_MAX, &n, NULL,
                                    &err) < 0) {
@@ -746,159 +664,17 @@ stock_set(struct ag_req *req)
         return rc;
     }
     w.on_hand = ag_arena_printf(req->arena, "%lld", n);
-    return write_tx(req, stock_set_tx, &w);
-}
-
-/* Admin writes of categories. */
-
-static const char *const category_keys[] = {"slug", "name", "nameEn", "position", "parent", NULL};
-
-static int
-category_parse_or_reply(struct ag_req *req, int create, struct category_in *c)
-{
-    json_t *body;
-    unsigned *h = &c->has;
-
-    memset(c, 0, sizeof(*c));
-    int rc = ag_req_json_or_reply(req, &body);
-    if (rc == 0) {
-        rc = only_keys_or_reply(req, body, category_keys);
-    }
-    if (rc == 0 && !create && json_object_get(body, "parent") != NULL) {
-        rc = invalid_reply(req, "parent", "'%s' is set when the category is made", "parent");
-    }
-    rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "slug", CATALOG_SLUG_MAX, 0, catalog_slug_check,
-                                      CF_SLUG, h, &c->slug);
-    rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "name", CATALOG_CAT_NAME_MAX, 0, name_check,
-                                      CF_NAME, h, &c->name);
-    rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "nameEn", CATALOG_CAT_NAME_MAX, 1, NULL,
-                                      CF_NAME_EN, h, &c->name_en);
-    rc = rc < 0 ? rc
-                : text_field_or_reply(req, body, "parent", CATALOG_SLUG_MAX, 1, catalog_slug_check,
-                                      CF_PARENT, h, &c->parent);
-    rc = rc < 0
-             ? rc
-             : int_field_or_reply(req, body, "position", 1000000, 0, CF_POSITION, h, &c->position);
-    if (rc < 0) {
-        return rc;
-    }
-    if (create && (c->has & CF_SLUG) == 0) {
-        return invalid_reply(req, "slug", "'%s' is required", "slug");
-    }
-    if (create && (c->has & CF_NAME) == 0) {
-        return invalid_reply(req, "name", "'%s' is required", "name");
-    }
-    return 0;
-}
-
-struct category_write {
-    struct ag_req *req;
-    struct category_in in;
-    const char *ref; /* NULL: a create */
-};
-
-static int
-category_write_tx(PGconn *db, void *arg)
-{
-    struct category_write *w = arg;
-    struct ag_req *req = w->req;
-    const char *text = NULL;
-    size_t len = 0;
-
-    int rc = w->ref == NULL ? store_category_insert(req->arena, db, &w->in, &text, &len)
-                            : store_category_update(req->arena, db, w->ref, &w->in, &text, &len);
-    if (rc == AG_ECONFLICT) {
-        ag_reply_error_details(req, rc, json_pack("{s:s}", "field", "slug"),
-                               "slug '%s' is already taken", w->in.slug ? w->in.slug : "");
-        return rc;
-    }
-    if (rc == AG_EINVAL) {
-        invalid_reply(req, "parent", "categories nest at most %s levels deep", "3");
-        return rc;
-    }
-    if (rc == AG_ENOTFOUND && w->ref == NULL) {
-        invalid_reply(req, "parent", "no category '%s'", w->in.parent);
-        return rc;
-    }
-    rc = text_reply(req, rc, w->ref == NULL ? 201 : 200, "category", text, len);
-    if (rc < 0) {
-        return rc;
-    }
-    return ag_idem_save(req, db);
-}
-
-static int
-category_create(struct ag_req *req)
-{
-    struct category_write w = {.req = req};
-    int rc = category_parse_or_reply(req, 1, &w.in);
-    if (rc < 0) {
-        return rc;
-    }
-    return write_tx(req, category_write_tx, &w);
-}
-
-static int
-category_update(struct ag_req *req)
-{
-    struct category_write w = {.req = req};
-    int rc = ref_or_reply(req, "category", &w.ref);
-    if (rc == 0) {
-        rc = category_parse_or_reply(req, 0, &w.in);
-    }
-    if (rc < 0) {
-        return rc;
-    }
-    return write_tx(req, category_write_tx, &w);
-}
-
-struct category_delete {
-    struct ag_req *req;
-    const char *ref;
-};
-
-static int
-category_delete_tx(PGconn *db, void *arg)
-{
-    struct category_delete *d = arg;
-    int rc = store_category_delete(db, d->ref);
-    if (rc == AG_ECONFLICT) {
-        ag_reply_error(d->req, rc, "category has sub-categories or products; move them first");
-        return rc;
-    }
-    if (rc == AG_ENOTFOUND) {
-        ag_reply_error(d->req, rc, "category not found");
-        return rc;
-    }
-    if (rc < 0) {
-        return rc;
-    }
-    ag_reply_empty(d->req, 204);
-    return ag_idem_save(d->req, db);
-}
-
-static int
-category_delete(struct ag_req *req)
-{
-    struct category_delete d = {.req = req};
-    int rc = ref_or_reply(req, "category", &d.ref);
-    if (rc < 0) {
-        return rc;
-    }
-    return write_tx(req, category_delete_tx, &d);
+    return catalog_write_tx(req, stock_set_tx, &w);
 }
 
 #define WRITE_MAX (64u << 10)
 
 const struct ag_route catalog_routes[] = {
-    {AG_GET, "/api/categories", category_list, AG_AUTH_NONE, 0, 0},
-    {AG_POST, "/api/categories", category_create, AG_AUTH_ADMIN, 4096, 0},
-    {AG_GET, "/api/categories/{ref}", category_get, AG_AUTH_NONE, 0, 0},
-    {AG_PATCH, "/api/categories/{ref}", category_update, AG_AUTH_ADMIN, 4096, 0},
-    {AG_DELETE, "/api/categories/{ref}", category_delete, AG_AUTH_ADMIN, 0, 0},
+    {AG_GET, "/api/categories", catalog_category_list, AG_AUTH_NONE, 0, 0},
+    {AG_POST, "/api/categories", catalog_category_create, AG_AUTH_ADMIN, 4096, 0},
+    {AG_GET, "/api/categories/{ref}", catalog_category_get, AG_AUTH_NONE, 0, 0},
+    {AG_PATCH, "/api/categories/{ref}", catalog_category_update, AG_AUTH_ADMIN, 4096, 0},
+    {AG_DELETE, "/api/categories/{ref}", catalog_category_delete, AG_AUTH_ADMIN, 0, 0},
     {AG_GET, "/api/products", product_list, AG_AUTH_NONE, 0, 0},
     {AG_POST, "/api/products", product_create, AG_AUTH_ADMIN, WRITE_MAX, 0},
     {AG_GET, "/api/products/{ref}", product_get, AG_AUTH_NONE, 0, 0},
