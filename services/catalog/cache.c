@@ -3,7 +3,9 @@
  * default) the same product is answered from memory, not from PostgreSQL. Any write this
  * process makes to products or stock (admin writes, reservations, the sweeper) drops every
  * entry at once by moving to a new generation; other replicas' writes show within the TTL,
- * well inside the Cache-Control max-age the answers carry anyway.
+ * well inside the Cache-Control max-age the answers carry anyway. A read notes the
+ * generation before it asks PostgreSQL and its answer is kept only if no write dropped the
+ * cache meanwhile, so an answer from before a write never outlives it.
  */
 #include "catalog.h"
 
@@ -96,8 +98,21 @@ catalog_cache_get(struct catalog_cache *c, struct ag_arena *a, struct ag_str key
     return rc;
 }
 
+unsigned long
+catalog_cache_generation(struct catalog_cache *c)
+{
+    if (c == NULL) {
+        return 0;
+    }
+    pthread_mutex_lock(&c->lock);
+    unsigned long g = c->generation;
+    pthread_mutex_unlock(&c->lock);
+    return g;
+}
+
 void
-catalog_cache_put(struct catalog_cache *c, struct ag_str key, const char *body, size_t len)
+catalog_cache_put(struct catalog_cache *c, unsigned long generation, struct ag_str key,
+                  const char *body, size_t len)
 {
     if (c == NULL || key.len > CATALOG_SLUG_MAX) {
         return;
@@ -105,6 +120,11 @@ catalog_cache_put(struct catalog_cache *c, struct ag_str key, const char *body, 
     char *copy = ag_xstrndup(body, len);
     struct entry *e = &c->slots[slot_of(key.ptr, key.len)];
     pthread_mutex_lock(&c->lock);
+    if (generation != c->generation) {
+        pthread_mutex_unlock(&c->lock); /* a write came after the read began */
+        ag_free(copy);
+        return;
+    }
     char *old = e->body;
     memcpy(e->key, key.ptr, key.len);
     e->key[key.len] = '\0';

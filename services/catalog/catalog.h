@@ -69,8 +69,9 @@ struct catalog_app {
 
 /*
  * cache.c: public product answers for a short time, dropped whole on any write. NULL (a TTL
- * of 0) is a cache that holds nothing; every function accepts it. A read that raced a write
- * may put an answer from just before the write: it lives at most the TTL.
+ * of 0) is a cache that holds nothing; every function accepts it. A reader takes the
+ * generation before it reads the database and puts with it: the put is dropped when a write
+ * cleared the cache in between.
  */
 struct catalog_cache;
 struct catalog_cache *catalog_cache_new(long long ttl_ms);
@@ -78,7 +79,9 @@ void catalog_cache_free(struct catalog_cache *c);
 /* 0 and a copy in 'a' of the answer for 'key', or AG_ENOTFOUND. */
 int catalog_cache_get(struct catalog_cache *c, struct ag_arena *a, struct ag_str key,
                       const char **body, size_t *len);
-void catalog_cache_put(struct catalog_cache *c, struct ag_str key, const char *body, size_t len);
+unsigned long catalog_cache_generation(struct catalog_cache *c);
+void catalog_cache_put(struct catalog_cache *c, unsigned long generation, struct ag_str key,
+                       const char *body, size_t len);
 void catalog_cache_clear(struct catalog_cache *c);
 
 /* The sorts of a product listing; each is its own prepared statement. */

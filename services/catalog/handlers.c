@@ -207,7 +207,10 @@ catalog_product_batch_reply(struct ag_req *req, const PGresult *res, int row, in
     size_t n = (size_t)PQgetlength(res, row, 1);
     char *text = ag_arena_alloc(req->arena, n);
     n = catalog_json_compact(text, PQgetvalue(res, row, 1), n);
-    catalog_cache_put(app->cache, ag_req_param(req, "ref"), text, n);
+    if (req->user != NULL) {
+        catalog_cache_put(app->cache, *(const unsigned long *)req->user, ag_req_param(req, "ref"),
+                          text, n);
+    }
     ag_reply_json_text(req, 200, text, n);
     ag_reply_cacheable(req, (int)app->cfg->cache_s);
 }
@@ -231,6 +234,9 @@ product_get(struct ag_req *req)
             ag_reply_json_text(req, 200, text, len);
             return ag_reply_cacheable(req, (int)app->cfg->cache_s);
         }
+        unsigned long *generation = ag_arena_alloc(req->arena, sizeof(*generation));
+        *generation = catalog_cache_generation(app->cache); /* before the read: see cache.c */
+        req->user = generation;
         return ag_batch_get(app->product_by_ref, req, key, catalog_product_batch_reply);
     }
     rc = ag_req_db(req, &db);

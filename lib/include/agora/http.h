@@ -87,6 +87,7 @@ struct ag_req {
     struct ag_auth auth;
     const char *body; /* raw body, NUL-terminated; NULL when none */
     size_t body_len;
+    void *user;               /* the handler's own, for a deferred reply to find (NULL at first) */
     struct ag__req_state *st; /* router internals */
 };
 
