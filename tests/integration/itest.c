@@ -143,6 +143,15 @@ it_internal_token(void)
 }
 
 char *
+it_stack_key(const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/var/test/keys/%s", getenv("AGORA_SOURCE_DIR"), name);
+    char *s = read_small_file(path);
+    return s != NULL ? s : ag_xstrdup("");
+}
+
+char *
 it_token(const char *sub, const char *role, long ttl_s)
 {
     struct ag_jwt_claims c;

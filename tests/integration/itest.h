@@ -33,6 +33,10 @@ const char *it_client_auth_header(void);
  * reply, or -1 on error. For checks such as "no session was stored". */
 long long it_redis_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The test stack's secret 'name' (a file of var/test/keys/, e.g. "psp-api-key"); "" when
+ * missing. Release with ag_free. */
+char *it_stack_key(const char *name);
+
 /* An access token for 'sub' with 'role', valid for 'ttl_s' seconds (negative = expired). */
 char *it_token(const char *sub, const char *role, long ttl_s);
 

@@ -1,0 +1,233 @@
+/*
+ * The sandbox's memory: payments by id and idempotency records by key, each a chained hash
+ * table under one lock. Both are bounded (AGORA_PSP_MAX_PAYMENTS); past that, 503.
+ */
+#include "psp.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "agora/err.h"
+
+#define BUCKETS 65536 /* a power of two */
+
+struct pay_node {
+    struct pay_node *next;
+    struct psp_payment p;
+};
+
+enum key_state { KEY_RUNNING, KEY_DONE, KEY_FORGOTTEN };
+
+struct key_node {
+    struct key_node *next;
+    char *key;
+    char fingerprint[65];
+    enum key_state state;
+    int failed_once;
+    int status;
+    char *body; /* owned; the stored answer */
+};
+
+struct psp_store {
+    pthread_mutex_t lock;
+    size_t max, npayments, nkeys;
+    struct pay_node *payments[BUCKETS];
+    struct key_node *keys[BUCKETS];
+};
+
+static size_t
+bucket(const char *s)
+{
+    unsigned long h = 2166136261u;
+    for (; *s != '\0'; s++) {
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    }
+    return h & (BUCKETS - 1);
+}
+
+struct psp_store *
+psp_store_new(size_t max_payments)
+{
+    struct psp_store *s = ag_xcalloc(1, sizeof(*s));
+    pthread_mutex_init(&s->lock, NULL);
+    s->max = max_payments;
+    return s;
+}
+
+void
+psp_store_free(struct psp_store *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < BUCKETS; i++) {
+        for (struct pay_node *n = s->payments[i], *next; n != NULL; n = next) {
+            next = n->next;
+            ag_free(n);
+        }
+        for (struct key_node *k = s->keys[i], *next; k != NULL; k = next) {
+            next = k->next;
+            ag_free(k->key);
+            ag_free(k->body);
+            ag_free(k);
+        }
+    }
+    pthread_mutex_destroy(&s->lock);
+    ag_free(s);
+}
+
+static long long
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct pay_node *
+find_payment(struct psp_store *s, const char *id)
+{
+    for (struct pay_node *n = s->payments[bucket(id)]; n != NULL; n = n->next) {
+        if (strcmp(n->p.id, id) == 0) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+int
+psp_store_add(struct psp_store *s, struct psp_payment *p)
+{
+    unsigned char raw[12];
+    randombytes_buf(raw, sizeof(raw));
+    memcpy(p->id, "pay_", 4);
+    sodium_bin2hex(p->id + 4, sizeof(p->id) - 4, raw, sizeof(raw));
+    p->created_ms = p->updated_ms = now_ms();
+    struct pay_node *n = ag_xmalloc(sizeof(*n));
+    n->p = *p;
+    pthread_mutex_lock(&s->lock);
+    if (s->npayments >= s->max) {
+        pthread_mutex_unlock(&s->lock);
+        ag_free(n);
+        return AG_EUNAVAIL;
+    }
+    size_t b = bucket(p->id);
+    n->next = s->payments[b];
+    s->payments[b] = n;
+    s->npayments++;
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+int
+psp_store_get(struct psp_store *s, const char *id, struct psp_payment *out)
+{
+    pthread_mutex_lock(&s->lock);
+    struct pay_node *n = find_payment(s, id);
+    if (n != NULL) {
+        *out = n->p;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return n != NULL ? 0 : AG_ENOTFOUND;
+}
+
+int
+psp_store_change(struct psp_store *s, const char *id, psp_change_fn fn, void *arg,
+                 struct psp_payment *out)
+{
+    int rc = AG_ENOTFOUND;
+    pthread_mutex_lock(&s->lock);
+    struct pay_node *n = find_payment(s, id);
+    if (n != NULL) {
+        struct psp_payment p = n->p;
+        rc = fn(&p, arg);
+        if (rc == 0) {
+            p.updated_ms = now_ms();
+            n->p = p;
+        }
+        *out = n->p;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+static struct key_node *
+find_key(struct psp_store *s, const char *key)
+{
+    for (struct key_node *k = s->keys[bucket(key)]; k != NULL; k = k->next) {
+        if (strcmp(k->key, key) == 0) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
+int
+psp_store_key_begin(struct psp_store *s, struct ag_arena *a, const char *key,
+                    const char *fingerprint, int *status, const char **body)
+{
+    int rc;
+    pthread_mutex_lock(&s->lock);
+    struct key_node *k = find_key(s, key);
+    if (k == NULL && s->nkeys >= s->max) {
+        rc = AG_EUNAVAIL;
+    } else if (k == NULL || k->state == KEY_FORGOTTEN) {
+        if (k == NULL) {
+            k = ag_xcalloc(1, sizeof(*k));
+            k->key = ag_xstrdup(key);
+            size_t b = bucket(key);
+            k->next = s->keys[b];
+            s->keys[b] = k;
+            s->nkeys++;
+        }
+        snprintf(k->fingerprint, sizeof(k->fingerprint), "%s", fingerprint);
+        k->state = KEY_RUNNING;
+        rc = AG_ENOTFOUND;
+    } else if (strcmp(k->fingerprint, fingerprint) != 0) {
+        rc = AG_EIDEMMISMATCH;
+    } else if (k->state == KEY_RUNNING) {
+        rc = AG_EINFLIGHT;
+    } else {
+        *status = k->status;
+        *body = ag_arena_strdup(a, k->body);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+void
+psp_store_key_end(struct psp_store *s, const char *key, int status, const char *body, size_t len)
+{
+    char *copy = NULL;
+    if (status != 0 && body != NULL) {
+        copy = ag_xstrndup(body, len);
+    }
+    pthread_mutex_lock(&s->lock);
+    struct key_node *k = find_key(s, key);
+    if (k != NULL) {
+        ag_free(k->body);
+        k->body = copy;
+        k->status = status;
+        k->state = status != 0 ? KEY_DONE : KEY_FORGOTTEN;
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&s->lock);
+    ag_free(copy);
+}
+
+int
+psp_store_key_failed_once(struct psp_store *s, const char *key)
+{
+    pthread_mutex_lock(&s->lock);
+    struct key_node *k = find_key(s, key);
+    int had = k != NULL && k->failed_once;
+    if (k != NULL) {
+        k->failed_once = 1;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return had;
+}
