@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <sodium.h>
 
+#include "agora/clock.h"
 #include "agora/err.h"
 #include "agora/json.h"
 #include "agora/log.h"
@@ -204,14 +204,6 @@ web_cache_free(struct web_cache *c)
     ag_free(c);
 }
 
-static long long
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 json_t *
 web_catalog_get(struct ag_req *req, struct web_visit *v, int which)
 {
@@ -221,7 +213,7 @@ web_catalog_get(struct ag_req *req, struct web_visit *v, int which)
 
     pthread_mutex_lock(&c->lock);
     json_t *have = json_incref(c->data[which]);
-    int fetch = !c->busy[which] && now_ms() >= c->until_ms[which];
+    int fetch = !c->busy[which] && ag_clock_ms() >= c->until_ms[which];
     c->busy[which] |= fetch;
     pthread_mutex_unlock(&c->lock);
     if (!fetch) {
@@ -237,7 +229,7 @@ web_catalog_get(struct ag_req *req, struct web_visit *v, int which)
     json_decref(c->data[which]);
     c->data[which] = json_incref(got);
     c->until_ms[which] =
-        now_ms() + (got != NULL ? app->cfg->catalog_cache_s : WEB_CACHE_FAIL_S) * 1000;
+        ag_clock_ms() + (got != NULL ? app->cfg->catalog_cache_s : WEB_CACHE_FAIL_S) * 1000;
     c->busy[which] = 0;
     pthread_mutex_unlock(&c->lock);
     json_decref(have);
@@ -363,7 +355,7 @@ web_product_get(struct ag_req *req, const char *ref, long *status)
     pthread_mutex_lock(&c->lock);
     uint32_t i = ttl_ms > 0 ? slot_find(c, ref) : NIL;
     json_t *have = NULL;
-    if (i != NIL && now_ms() < c->slots[i].until_ms) {
+    if (i != NIL && ag_clock_ms() < c->slots[i].until_ms) {
         have = json_incref(c->slots[i].data);
         use_unlink(c, i);
         use_push(c, i);
@@ -388,7 +380,7 @@ web_product_get(struct ag_req *req, const char *ref, long *status)
     }
     pthread_mutex_lock(&c->lock);
     if (ttl_ms > 0 && gen == c->gen) {
-        slot_put(c, ref, got, now_ms() + ttl_ms);
+        slot_put(c, ref, got, ag_clock_ms() + ttl_ms);
     }
     pthread_mutex_unlock(&c->lock);
     return got;

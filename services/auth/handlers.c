@@ -8,17 +8,10 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "agora/clock.h"
 #include "agora/err.h"
 #include "agora/json.h"
 #include "agora/log.h"
-
-static long long
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The registered client behind "Authorization: Basic"; 401 AUTH_1002 otherwise. */
 static int
@@ -75,7 +68,7 @@ session_start(struct ag_req *req, redisContext *kv, const char *sub, const char 
     snprintf(s.sub, sizeof(s.sub), "%s", sub);
     snprintf(s.role, sizeof(s.role), "%s", role);
     snprintf(s.kind, sizeof(s.kind), "%s", kind);
-    s.created_ms = now_ms();
+    s.created_ms = ag_clock_wall_ms();
     const char *ua = ag_req_header(req, "User-Agent");
     snprintf(s.ua, sizeof(s.ua), "%s", ua != NULL ? ua : "");
     snprintf(s.ip, sizeof(s.ip), "%s", client_addr(req));
@@ -330,8 +323,8 @@ refresh(struct ag_req *req)
     }
     auth_new_refresh(next, new_hash);
     memset(&s, 0, sizeof(s));
-    rc = store_session_rotate(kv, old_hash, new_hash, now_ms(), app->cfg->refresh_grace_s * 1000,
-                              app->cfg->refresh_ttl_s, &s);
+    rc = store_session_rotate(kv, old_hash, new_hash, ag_clock_wall_ms(),
+                              app->cfg->refresh_grace_s * 1000, app->cfg->refresh_ttl_s, &s);
     if (rc == AG_EGONE) {
         ag_log(AG_LOG_WARN, req->request_id, "refresh token reuse: session %s of '%s' revoked",
                s.sid, s.sub);

@@ -11,8 +11,8 @@
 
 #include <pthread.h>
 #include <string.h>
-#include <time.h>
 
+#include "agora/clock.h"
 #include "agora/err.h"
 #include "agora/mem.h"
 
@@ -32,14 +32,6 @@ struct catalog_cache {
     unsigned long generation;
     struct entry slots[SLOTS];
 };
-
-static long long
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* FNV-1a: keys are short slugs and ids. */
 static size_t
@@ -88,7 +80,7 @@ catalog_cache_get(struct catalog_cache *c, struct ag_arena *a, struct ag_str key
     struct entry *e = &c->slots[slot_of(key.ptr, key.len)];
     int rc = AG_ENOTFOUND;
     pthread_mutex_lock(&c->lock);
-    if (e->body != NULL && e->generation == c->generation && e->until_ms > now_ms() &&
+    if (e->body != NULL && e->generation == c->generation && e->until_ms > ag_clock_ms() &&
         strlen(e->key) == key.len && memcmp(e->key, key.ptr, key.len) == 0) {
         *body = ag_arena_strndup(a, e->body, e->len);
         *len = e->len;
@@ -130,7 +122,7 @@ catalog_cache_put(struct catalog_cache *c, unsigned long generation, struct ag_s
     e->key[key.len] = '\0';
     e->body = copy;
     e->len = len;
-    e->until_ms = now_ms() + c->ttl_ms;
+    e->until_ms = ag_clock_ms() + c->ttl_ms;
     e->generation = c->generation;
     pthread_mutex_unlock(&c->lock);
     ag_free(old);

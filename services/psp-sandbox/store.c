@@ -6,10 +6,10 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
+#include "agora/clock.h"
 #include "agora/err.h"
 
 #define BUCKETS 65536 /* a power of two */
@@ -79,14 +79,6 @@ psp_store_free(struct psp_store *s)
     ag_free(s);
 }
 
-static long long
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static struct pay_node *
 find_payment(struct psp_store *s, const char *id)
 {
@@ -105,7 +97,7 @@ psp_store_add(struct psp_store *s, struct psp_payment *p)
     randombytes_buf(raw, sizeof(raw));
     memcpy(p->id, "pay_", 4);
     sodium_bin2hex(p->id + 4, sizeof(p->id) - 4, raw, sizeof(raw));
-    p->created_ms = p->updated_ms = now_ms();
+    p->created_ms = p->updated_ms = ag_clock_wall_ms();
     struct pay_node *n = ag_xmalloc(sizeof(*n));
     n->p = *p;
     pthread_mutex_lock(&s->lock);
@@ -145,7 +137,7 @@ psp_store_change(struct psp_store *s, const char *id, psp_change_fn fn, void *ar
         struct psp_payment p = n->p;
         rc = fn(&p, arg);
         if (rc == 0) {
-            p.updated_ms = now_ms();
+            p.updated_ms = ag_clock_wall_ms();
             n->p = p;
         }
         *out = n->p;

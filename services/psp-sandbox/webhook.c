@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "agora/clock.h"
 #include "agora/err.h"
 #include "agora/httpc.h"
 #include "agora/json.h"
@@ -44,19 +45,11 @@ struct psp_webhooks {
     int stop;
 };
 
-static long long
-mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Takes one due delivery off the queue, or says how long until the next (-1: none). */
 static struct delivery *
 take_due(struct psp_webhooks *w, long long *wait_ms)
 {
-    long long now = mono_ms(), soonest = -1;
+    long long now = ag_clock_ms(), soonest = -1;
     for (struct delivery **at = &w->queue; *at != NULL; at = &(*at)->next) {
         if ((*at)->due_ms <= now) {
             struct delivery *d = *at;
@@ -123,7 +116,7 @@ webhooks_main(void *arg)
             continue;
         }
         int step = d->attempts > 1 ? d->attempts - 1 : 0;
-        d->due_ms = mono_ms() + (500LL << (step < 10 ? step : 10));
+        d->due_ms = ag_clock_ms() + (500LL << (step < 10 ? step : 10));
         d->next = w->queue;
         w->queue = d;
     }
@@ -211,7 +204,7 @@ psp_webhooks_send(struct psp_webhooks *w, const char *type, const struct psp_pay
         d->url = w->urls[i];
         d->len = len;
         d->body = ag_xstrndup(text, len);
-        d->due_ms = mono_ms();
+        d->due_ms = ag_clock_ms();
         d->next = w->queue;
         w->queue = d;
         w->pending++;
