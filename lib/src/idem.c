@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "agora/db.h"
+#include "agora/embed.h"
 #include "agora/err.h"
 #include "agora/kv.h"
 #include "agora/log.h"
@@ -374,4 +375,24 @@ ag__idem_sweep(struct ag_server *srv)
         ag_log(AG_LOG_DEBUG, NULL, "idempotency sweep skipped (table missing?)");
     }
     ag_db_release(srv->svc->db, db);
+}
+
+int
+ag_idem_migrate(const char *conninfo, const struct ag_embed_file *schema, size_t n)
+{
+    struct ag_db_migration m[64];
+
+    if (n >= sizeof(m) / sizeof(m[0])) {
+        ag_log(AG_LOG_ERROR, NULL, "%zu migrations: at most 63 are applied", n);
+        return AG_EINVAL;
+    }
+    m[0] = (struct ag_db_migration){"000-idempotency-keys.sql", ag_idem_schema_sql};
+    for (size_t i = 0; i < n; i++) {
+        m[i + 1] = (struct ag_db_migration){schema[i].name, schema[i].text};
+    }
+    int rc = ag_db_migrate(conninfo, m, n + 1);
+    if (rc < 0) {
+        ag_log(AG_LOG_ERROR, NULL, "migrations failed: %s", ag_err_name(rc));
+    }
+    return rc;
 }

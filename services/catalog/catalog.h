@@ -244,9 +244,6 @@ int catalog_reservation_get(struct ag_req *req);
 int catalog_reservation_commit(struct ag_req *req);
 int catalog_reservation_release(struct ag_req *req);
 
-/* store.c: applies the schema migrations (the library's idempotency table first). */
-int catalog_migrate(const struct catalog_config *cfg);
-
 /* seed.c: 'catalog seed [--reset] FILE' */
 int catalog_seed_command(int argc, char **argv, const void *cfg);
 

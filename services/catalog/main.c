@@ -147,7 +147,7 @@ serve(const struct catalog_config *cfg)
     }
     rc = ag_jwt_add_key_files(&jwt, cfg->jwt_extra_public_keys);
     if (rc == 0 && cfg->migrate) {
-        rc = catalog_migrate(cfg);
+        rc = ag_idem_migrate(cfg->database_url, catalog_schema, catalog_schema_count);
     }
     if (rc < 0) {
         goto out;

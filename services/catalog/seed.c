@@ -167,7 +167,8 @@ catalog_seed_command(int argc, char **argv, const void *config)
         ag_arena_release(&s.arena);
         return 1;
     }
-    rc = cfg->migrate ? catalog_migrate(cfg) : 0;
+    rc =
+        cfg->migrate ? ag_idem_migrate(cfg->database_url, catalog_schema, catalog_schema_count) : 0;
     struct ag_db_pool *pool =
         rc == 0 ? ag_db_pool_new(cfg->database_url, 1, catalog_stmts, catalog_nstmts, 5000) : NULL;
     if (rc == 0 && pool == NULL) {

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "agora/err.h"
-#include "agora/log.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define AVAIL   "COALESCE(s.on_hand - s.reserved, 0)"
@@ -777,24 +776,6 @@ store_seed_product(PGconn *db, const struct product_in *in, const char *populari
     int rc = ag_db_exec(db, "seed_product", 16, p, NULL, &res, NULL);
     if (rc == 0) {
         PQclear(res);
-    }
-    return rc;
-}
-
-/* The library's idempotency table first, then the service's own files in order. */
-int
-catalog_migrate(const struct catalog_config *cfg)
-{
-    struct ag_db_migration m[64];
-    size_t n = 0;
-
-    m[n++] = (struct ag_db_migration){"000-idempotency-keys.sql", ag_idem_schema_sql};
-    for (size_t i = 0; i < catalog_schema_count && n < sizeof(m) / sizeof(m[0]); i++) {
-        m[n++] = (struct ag_db_migration){catalog_schema[i].name, catalog_schema[i].text};
-    }
-    int rc = ag_db_migrate(cfg->database_url, m, n);
-    if (rc < 0) {
-        ag_log(AG_LOG_ERROR, NULL, "migrations failed: %s", ag_err_name(rc));
     }
     return rc;
 }

@@ -57,20 +57,6 @@ static const struct ag_config_var member_config_vars[] = {
 };
 #define NVARS (sizeof(member_config_vars) / sizeof(member_config_vars[0]))
 
-/* The library's idempotency table first, then the service's own files in order. */
-static int
-migrate(const struct member_config *cfg)
-{
-    struct ag_db_migration m[64];
-    size_t n = 0;
-
-    m[n++] = (struct ag_db_migration){"000-idempotency-keys.sql", ag_idem_schema_sql};
-    for (size_t i = 0; i < member_schema_count && n < sizeof(m) / sizeof(m[0]); i++) {
-        m[n++] = (struct ag_db_migration){member_schema[i].name, member_schema[i].text};
-    }
-    return ag_db_migrate(cfg->database_url, m, n);
-}
-
 static int
 admin_ensure(struct ag_db_pool *pool, const struct member_config *cfg)
 {
@@ -130,10 +116,9 @@ serve(const struct member_config *cfg)
         goto out;
     }
     if (cfg->migrate) {
-        rc = migrate(cfg);
+        rc = ag_idem_migrate(cfg->database_url, member_schema, member_schema_count);
         if (rc < 0) {
-            ag_log(AG_LOG_ERROR, NULL, "migrations failed: %s", ag_err_name(rc));
-            goto out;
+            goto out; /* logged */
         }
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -242,8 +242,16 @@ int ag_idem_save(struct ag_req *req, PGconn *conn);
 /* Validates an idempotency key: 8..128 of [A-Za-z0-9_-]. Returns 0 or AG_EINVAL. */
 int ag_idem_key_valid(const char *key);
 
-/* SQL for the idempotency table; services include it in a migration of their own. */
+/* SQL for the idempotency table, migration "000-idempotency-keys.sql". */
 extern const char ag_idem_schema_sql[];
+
+/*
+ * A service's migrations: the idempotency table first, then 'schema' (the service's embedded
+ * schema/NNN-*.sql files, in order; at most 63), as ag_db_migrate applies them. Errors as
+ * ag_db_migrate, logged once here; AG_EINVAL for more than 63 files.
+ */
+struct ag_embed_file;
+int ag_idem_migrate(const char *conninfo, const struct ag_embed_file *schema, size_t n);
 
 /* Parses a request target into path and query; exported for the fuzz target and tests. */
 struct ag_uri {
