@@ -287,3 +287,22 @@ it_unique(char *out, size_t size, const char *prefix)
     sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
     snprintf(out, size, "%s%s", prefix, hex);
 }
+
+const char *
+it_data_str(const struct it_resp *r, const char *field)
+{
+    return json_string_value(json_object_get(json_object_get(r->json, "data"), field));
+}
+
+const char *
+it_error_code(const struct it_resp *r)
+{
+    return json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
+}
+
+const char *
+it_error_field(const struct it_resp *r)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(r->json, "error"), "details"), "field"));
+}

@@ -53,6 +53,12 @@ const char *it_header(const struct it_resp *r, const char *name, char *buf, size
 
 void it_resp_free(struct it_resp *r);
 
+/* Borrowed from 'r': the string field 'field' of its data, the error's code, and the field
+ * its details name (NULL when absent). */
+const char *it_data_str(const struct it_resp *r, const char *field);
+const char *it_error_code(const struct it_resp *r);
+const char *it_error_field(const struct it_resp *r);
+
 /* A random lowercase name with 'prefix', unique per call, for test data. */
 void it_unique(char *out, size_t size, const char *prefix);
 

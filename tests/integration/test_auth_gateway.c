@@ -48,18 +48,6 @@ auth_direct(const char *path)
     return url_buf;
 }
 
-static const char *
-data_str(const struct it_resp *r, const char *field)
-{
-    return json_string_value(json_object_get(json_object_get(r->json, "data"), field));
-}
-
-static const char *
-error_code(const struct it_resp *r)
-{
-    return json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
-}
-
 /* Waits out the gateway's verdict cache (AGORA_GATEWAY_AUTH_CACHE_S, default 2 s). */
 static void
 wait_cache_window(void)
@@ -86,8 +74,8 @@ struct tokens {
 static long
 take_tokens(const struct it_resp *r, struct tokens *t)
 {
-    const char *a = data_str(r, "access_token"), *f = data_str(r, "refresh_token"),
-               *s = data_str(r, "session_id");
+    const char *a = it_data_str(r, "access_token"), *f = it_data_str(r, "refresh_token"),
+               *s = it_data_str(r, "session_id");
     if (r->status == 200 && a != NULL && f != NULL && s != NULL) {
         snprintf(t->access, sizeof(t->access), "%s", a);
         snprintf(t->refresh, sizeof(t->refresh), "%s", f);
@@ -205,7 +193,7 @@ TEST(token_life_through_the_gateway)
     wait_cache_window();
     it_request(&r, "GET", gw("%s", path), d.access, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 401);
-    CHECK_EQ_STR(error_code(&r), "AUTH_1001");
+    CHECK_EQ_STR(it_error_code(&r), "AUTH_1001");
     CHECK(json_is_false(json_object_get(r.json, "success")));
     it_resp_free(&r);
 }
@@ -218,11 +206,11 @@ TEST(login_answer_and_failed_logins)
 
     CHECK_EQ_INT(sign_up(id, "correct horse", &g), 0);
     CHECK_EQ_INT(login(id, "correct horse", NULL, &a, &r), 200);
-    CHECK_EQ_STR(data_str(&r, "id"), id);
-    CHECK_EQ_STR(data_str(&r, "role"), "user");
-    CHECK_EQ_STR(data_str(&r, "token_type"), "Bearer");
-    CHECK_NOT_NULL(data_str(&r, "email"));
-    CHECK_NOT_NULL(data_str(&r, "name"));
+    CHECK_EQ_STR(it_data_str(&r, "id"), id);
+    CHECK_EQ_STR(it_data_str(&r, "role"), "user");
+    CHECK_EQ_STR(it_data_str(&r, "token_type"), "Bearer");
+    CHECK_NOT_NULL(it_data_str(&r, "email"));
+    CHECK_NOT_NULL(it_data_str(&r, "name"));
     CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(r.json, "data"), "expires_in")),
                  900);
     it_resp_free(&r);
@@ -233,7 +221,7 @@ TEST(login_answer_and_failed_logins)
     }
     CHECK_EQ_INT(it_redis_int("SCARD auth:u:%s", id), before); /* no session for a failure */
     CHECK_EQ_INT(login(id, "wrong horse", NULL, &a, &r), 429);
-    CHECK_EQ_STR(error_code(&r), "AUTH_1004");
+    CHECK_EQ_STR(it_error_code(&r), "AUTH_1004");
     char h[32];
     CHECK_NOT_NULL(it_header(&r, "Retry-After", h, sizeof(h)));
     CHECK(atol(h) > 0);
@@ -256,7 +244,7 @@ TEST(client_authentication)
     for (size_t i = 0; i < 3; i++) {
         it_request(&r, "POST", gw("/api/auth/guest-token"), NULL, NULL, NULL, cases[i]);
         CHECK_EQ_INT(r.status, 401);
-        CHECK_EQ_STR(error_code(&r), "AUTH_1001");
+        CHECK_EQ_STR(it_error_code(&r), "AUTH_1001");
         it_resp_free(&r);
         it_request(&r, "POST", gw("/api/auth/refresh"), NULL, NULL, "{\"refresh_token\":\"x\"}",
                    cases[i]);
@@ -363,7 +351,7 @@ TEST(hostile_tokens_stop_at_the_gateway)
             fprintf(stderr, "token %zu: %ld %s\n", i, r.status, r.body);
         }
         CHECK_EQ_INT(r.status, 401);
-        CHECK_EQ_STR(error_code(&r), "AUTH_1001");
+        CHECK_EQ_STR(it_error_code(&r), "AUTH_1001");
         it_resp_free(&r);
     }
     /* And no token at all. */
@@ -389,7 +377,7 @@ TEST(routes_limits_and_errors)
     it_resp_free(&r);
     it_request(&r, "GET", gw("/no/such/route"), NULL, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 404);
-    CHECK_NOT_NULL(error_code(&r));
+    CHECK_NOT_NULL(it_error_code(&r));
     it_resp_free(&r);
     /* Oversized bodies: over the gateway's limit, and over the auth route's own limit. */
     size_t big = 2 * 1024 * 1024;
@@ -401,13 +389,13 @@ TEST(routes_limits_and_errors)
     const char *const h[] = {it_client_auth_header(), NULL};
     it_request(&r, "POST", gw("/api/auth/login"), NULL, NULL, body, h);
     CHECK_EQ_INT(r.status, 413);
-    CHECK_EQ_STR(error_code(&r), "VAL_2002");
+    CHECK_EQ_STR(it_error_code(&r), "VAL_2002");
     it_resp_free(&r);
     body[8192] = '\0';
     body[8191] = '}';
     it_request(&r, "POST", gw("/api/auth/login"), NULL, NULL, body, h);
     CHECK_EQ_INT(r.status, 413);
-    CHECK_EQ_STR(error_code(&r), "VAL_2002");
+    CHECK_EQ_STR(it_error_code(&r), "VAL_2002");
     it_resp_free(&r);
     ag_free(body);
     /* Malformed login bodies get 400 naming the problem. */
@@ -467,10 +455,10 @@ TEST(identity_headers_cannot_be_forged)
                                   "X-Request-Id: itest-gw-1", NULL};
     it_request(&r, "GET", gw("/api/_echo"), a.access, NULL, NULL, forged);
     CHECK_EQ_INT(r.status, 200);
-    CHECK_EQ_STR(data_str(&r, "X-User-Id"), id);
-    CHECK_EQ_STR(data_str(&r, "X-User-Role"), "user");
-    CHECK_EQ_STR(data_str(&r, "X-Session-Id"), a.sid);
-    CHECK_EQ_STR(data_str(&r, "X-Request-Id"), "itest-gw-1");
+    CHECK_EQ_STR(it_data_str(&r, "X-User-Id"), id);
+    CHECK_EQ_STR(it_data_str(&r, "X-User-Role"), "user");
+    CHECK_EQ_STR(it_data_str(&r, "X-Session-Id"), a.sid);
+    CHECK_EQ_STR(it_data_str(&r, "X-Request-Id"), "itest-gw-1");
     char h[80];
     CHECK_EQ_STR(it_header(&r, "X-Request-Id", h, sizeof(h)), "itest-gw-1");
     it_resp_free(&r);
@@ -483,8 +471,8 @@ TEST(identity_headers_cannot_be_forged)
     const char *const bad_rid[] = {"X-Request-Id: a b<script>", NULL};
     it_request(&r, "GET", gw("/api/_echo"), a.access, NULL, NULL, bad_rid);
     CHECK_EQ_INT(r.status, 200);
-    CHECK(data_str(&r, "X-Request-Id") != NULL &&
-          strstr(data_str(&r, "X-Request-Id"), "script") == NULL);
+    CHECK(it_data_str(&r, "X-Request-Id") != NULL &&
+          strstr(it_data_str(&r, "X-Request-Id"), "script") == NULL);
     it_resp_free(&r);
     ag_server_stop(srv);
 }
@@ -599,7 +587,8 @@ press_login(void *arg)
         it_request(&r, "POST", p->url, NULL, NULL, NULL, NULL);
         if (r.status == 429) {
             p->refused++;
-            p->enveloped += error_code(&r) != NULL && strcmp(error_code(&r), "AUTH_1004") == 0 &&
+            p->enveloped += it_error_code(&r) != NULL &&
+                            strcmp(it_error_code(&r), "AUTH_1004") == 0 &&
                             json_is_false(json_object_get(r.json, "success"));
         } else if (r.status != 401) {
             p->other_failure++;
@@ -677,12 +666,12 @@ TEST(auth_down_means_503_never_a_pass)
     it_request(&r, "GET", gw("/api/_echo"), g.access, NULL, NULL, NULL);
     kill(pid, SIGCONT);
     CHECK_EQ_INT(r.status, 503);
-    CHECK_EQ_STR(error_code(&r), "SYS_5002");
+    CHECK_EQ_STR(it_error_code(&r), "SYS_5002");
     it_resp_free(&r);
     /* Back up: the same token is checked again, not served from a cached failure. */
     it_request(&r, "GET", gw("/api/auth/session-info"), g.access, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 200);
-    CHECK_EQ_STR(data_str(&r, "role"), "guest");
+    CHECK_EQ_STR(it_data_str(&r, "role"), "guest");
     it_resp_free(&r);
 }
 

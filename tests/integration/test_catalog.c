@@ -40,19 +40,6 @@ data(const struct it_resp *r)
     return json_object_get(r->json, "data");
 }
 
-static const char *
-error_code(const struct it_resp *r)
-{
-    return json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
-}
-
-static const char *
-error_field(const struct it_resp *r)
-{
-    return json_string_value(
-        json_object_get(json_object_get(json_object_get(r->json, "error"), "details"), "field"));
-}
-
 static json_int_t
 int_at(const json_t *obj, const char *a, const char *b)
 {
@@ -323,8 +310,8 @@ TEST(bad_query_values_get_400)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         list(&r, bad[i].query);
         CHECK_EQ_INT(r.status, 400);
-        CHECK_EQ_STR(error_code(&r), "VAL_2001");
-        CHECK_EQ_STR(error_field(&r), bad[i].field);
+        CHECK_EQ_STR(it_error_code(&r), "VAL_2001");
+        CHECK_EQ_STR(it_error_field(&r), bad[i].field);
         it_resp_free(&r);
     }
     char q[400];
@@ -333,7 +320,7 @@ TEST(bad_query_values_get_400)
     q[2 + 201] = '\0'; /* 201 bytes: one past the limit */
     list(&r, q);
     CHECK_EQ_INT(r.status, 400);
-    CHECK_EQ_STR(error_field(&r), "q");
+    CHECK_EQ_STR(it_error_field(&r), "q");
     it_resp_free(&r);
     /* Listing by status is for admins. */
     list(&r, "status=draft");
@@ -373,7 +360,7 @@ TEST(product_read_is_cacheable)
     it_resp_free(&r);
     it_request(&r, "GET", at("GATEWAY", "/api/products/no-such-product"), NULL, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 404);
-    CHECK_EQ_STR(error_code(&r), "BIZ_3001");
+    CHECK_EQ_STR(it_error_code(&r), "BIZ_3001");
     it_resp_free(&r);
     it_request(&r, "GET", at("GATEWAY", "/api/products/Not_A_Slug"), NULL, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 404);
@@ -464,23 +451,23 @@ TEST(admin_only_writes)
     it_resp_free(&r);
     it_request(&r, "POST", at("CATALOG", "/api/products"), admin, NULL, body, NULL);
     CHECK_EQ_INT(r.status, 409);
-    CHECK_EQ_STR(error_field(&r), "slug");
+    CHECK_EQ_STR(it_error_field(&r), "slug");
     it_resp_free(&r);
     /* Bad writes name their field. */
     it_request(&r, "PATCH", at("CATALOG", "/api/products/%s", slug), admin, NULL,
                "{\"salePrice\":9000}", NULL);
     CHECK_EQ_INT(r.status, 400);
-    CHECK_EQ_STR(error_field(&r), "salePrice");
+    CHECK_EQ_STR(it_error_field(&r), "salePrice");
     it_resp_free(&r);
     it_request(&r, "PATCH", at("CATALOG", "/api/products/%s", slug), admin, NULL,
                "{\"images\":[\"javascript:alert(1)\"]}", NULL);
     CHECK_EQ_INT(r.status, 400);
-    CHECK_EQ_STR(error_field(&r), "images");
+    CHECK_EQ_STR(it_error_field(&r), "images");
     it_resp_free(&r);
     it_request(&r, "PATCH", at("CATALOG", "/api/products/%s", slug), admin, NULL,
                "{\"category\":\"no-such-category\"}", NULL);
     CHECK_EQ_INT(r.status, 400);
-    CHECK_EQ_STR(error_field(&r), "category");
+    CHECK_EQ_STR(it_error_field(&r), "category");
     it_resp_free(&r);
     /* Archived: gone from the shop, still there for an admin. */
     it_request(&r, "DELETE", at("CATALOG", "/api/products/%s", slug), admin, NULL, NULL, NULL);
@@ -526,7 +513,7 @@ TEST(admin_manages_categories)
              deeper);
     it_request(&r, "POST", at("CATALOG", "/api/categories"), admin, NULL, body, NULL);
     CHECK_EQ_INT(r.status, 400);
-    CHECK_EQ_STR(error_field(&r), "parent");
+    CHECK_EQ_STR(it_error_field(&r), "parent");
     it_resp_free(&r);
     it_request(&r, "DELETE", at("CATALOG", "/api/categories/level-three-x"), admin, NULL, NULL,
                NULL);
@@ -572,7 +559,7 @@ TEST(stock_set_and_bounds)
     it_request(&r, "PUT", at("CATALOG", "/api/products/%lld/stock", id), admin, NULL,
                "{\"onHand\":-1}", NULL);
     CHECK_EQ_INT(r.status, 400);
-    CHECK_EQ_STR(error_field(&r), "onHand");
+    CHECK_EQ_STR(it_error_field(&r), "onHand");
     it_resp_free(&r);
     ag_free(admin);
 }
@@ -590,7 +577,7 @@ TEST(reservation_is_all_or_nothing)
     snprintf(items, sizeof(items),
              "[{\"productId\":%lld,\"qty\":3},{\"productId\":%lld,\"qty\":6}]", ida, idb);
     CHECK_EQ_INT(reserve(order, items, NULL, &r), 409);
-    CHECK_EQ_STR(error_code(&r), "BIZ_3002");
+    CHECK_EQ_STR(it_error_code(&r), "BIZ_3002");
     json_t *missing =
         json_object_get(json_object_get(json_object_get(r.json, "error"), "details"), "items");
     CHECK_EQ_INT(json_array_size(missing), 1);
@@ -612,14 +599,14 @@ TEST(reservation_is_all_or_nothing)
                  409);
     it_resp_free(&r);
     CHECK_EQ_INT(reserve("ord-bad", "[]", NULL, &r), 400);
-    CHECK_EQ_STR(error_field(&r), "items");
+    CHECK_EQ_STR(it_error_field(&r), "items");
     it_resp_free(&r);
     snprintf(items, sizeof(items),
              "[{\"productId\":%lld,\"qty\":1},{\"productId\":%lld,\"qty\":1}]", ida, ida);
     CHECK_EQ_INT(reserve("ord-dup", items, NULL, &r), 400);
     it_resp_free(&r);
     CHECK_EQ_INT(reserve("bad id!", "[{\"productId\":1,\"qty\":1}]", NULL, &r), 400);
-    CHECK_EQ_STR(error_field(&r), "orderId");
+    CHECK_EQ_STR(it_error_field(&r), "orderId");
     it_resp_free(&r);
     ag_free(admin);
 }

@@ -32,25 +32,6 @@ member_url(const char *fmt, ...)
     return url;
 }
 
-static const char *
-data_str(const struct it_resp *r, const char *field)
-{
-    return json_string_value(json_object_get(json_object_get(r->json, "data"), field));
-}
-
-static const char *
-error_code(const struct it_resp *r)
-{
-    return json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
-}
-
-static const char *
-error_field(const struct it_resp *r)
-{
-    return json_string_value(
-        json_object_get(json_object_get(json_object_get(r->json, "error"), "details"), "field"));
-}
-
 /* Signs up 'id' with a guest token; returns the HTTP status. */
 static long
 signup(const char *id, const char *email, const char *password, struct it_resp *r)
@@ -93,10 +74,10 @@ TEST(signup_and_read_back)
     for (char *p = id; *p; p++) {
         *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
     }
-    CHECK_EQ_STR(data_str(&r, "id"), id);
-    CHECK_EQ_STR(data_str(&r, "email"), email);
-    CHECK_EQ_STR(data_str(&r, "role"), "user");
-    CHECK_NOT_NULL(data_str(&r, "createdAt"));
+    CHECK_EQ_STR(it_data_str(&r, "id"), id);
+    CHECK_EQ_STR(it_data_str(&r, "email"), email);
+    CHECK_EQ_STR(it_data_str(&r, "role"), "user");
+    CHECK_NOT_NULL(it_data_str(&r, "createdAt"));
     CHECK(strstr(r.body, "password") == NULL);
     CHECK(strstr(r.body, "argon2") == NULL);
     it_resp_free(&r);
@@ -104,9 +85,9 @@ TEST(signup_and_read_back)
     char *tok = it_token(id, "user", 600);
     it_request(&r, "GET", member_url("/api/members/%s", id), tok, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 200);
-    CHECK(strncmp(data_str(&r, "name"), "Test alice", 10) == 0 ||
-          strncmp(data_str(&r, "name"), "Test Alice", 10) == 0);
-    CHECK_EQ_STR(data_str(&r, "email"), email);
+    CHECK(strncmp(it_data_str(&r, "name"), "Test alice", 10) == 0 ||
+          strncmp(it_data_str(&r, "name"), "Test Alice", 10) == 0);
+    CHECK_EQ_STR(it_data_str(&r, "email"), email);
     it_resp_free(&r);
     ag_free(tok);
 }
@@ -118,7 +99,7 @@ TEST(signup_needs_token_and_key)
                        "\"password\":\"12345678\"}";
     it_request(&r, "POST", member_url("/api/members"), NULL, "abcdefgh12", body, NULL);
     CHECK_EQ_INT(r.status, 401);
-    CHECK_EQ_STR(error_code(&r), "AUTH_1001");
+    CHECK_EQ_STR(it_error_code(&r), "AUTH_1001");
     CHECK_NOT_NULL(json_string_value(json_object_get(r.json, "timestamp")));
     it_resp_free(&r);
 
@@ -186,8 +167,8 @@ TEST(signup_validation)
         CHECK_EQ_INT(r.status, cases[i].status);
         CHECK(json_is_false(json_object_get(r.json, "success")));
         if (cases[i].field != NULL) {
-            CHECK_EQ_STR(error_field(&r), cases[i].field);
-            CHECK_EQ_STR(error_code(&r), "VAL_2001");
+            CHECK_EQ_STR(it_error_field(&r), cases[i].field);
+            CHECK_EQ_STR(it_error_code(&r), "VAL_2001");
         }
         it_resp_free(&r);
     }
@@ -204,7 +185,7 @@ TEST(signup_wrong_media_type_and_size)
     it_unique(key, sizeof(key), "media-");
     it_request(&r, "POST", member_url("/api/members"), guest, key, "{}", form);
     CHECK_EQ_INT(r.status, 415);
-    CHECK_EQ_STR(error_code(&r), "VAL_2006");
+    CHECK_EQ_STR(it_error_code(&r), "VAL_2006");
     it_resp_free(&r);
 
     size_t big = 64 * 1024;
@@ -215,7 +196,7 @@ TEST(signup_wrong_media_type_and_size)
     it_unique(key, sizeof(key), "size-");
     it_request(&r, "POST", member_url("/api/members"), guest, key, body, NULL);
     CHECK_EQ_INT(r.status, 413);
-    CHECK_EQ_STR(error_code(&r), "VAL_2002");
+    CHECK_EQ_STR(it_error_code(&r), "VAL_2002");
     it_resp_free(&r);
     ag_free(body);
     ag_free(guest);
@@ -233,15 +214,15 @@ TEST(signup_duplicates)
     it_unique(other, sizeof(other), "dup");
     snprintf(mail2, sizeof(mail2), "%s@example.com", other);
     CHECK_EQ_INT(signup(id, mail2, "12345678", &r), 409);
-    CHECK_EQ_STR(error_code(&r), "BIZ_3002");
-    CHECK_EQ_STR(error_field(&r), "id");
+    CHECK_EQ_STR(it_error_code(&r), "BIZ_3002");
+    CHECK_EQ_STR(it_error_field(&r), "id");
     it_resp_free(&r);
     /* Email uniqueness ignores case. */
     for (char *p = email; *p; p++) {
         *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
     }
     CHECK_EQ_INT(signup(other, email, "12345678", &r), 409);
-    CHECK_EQ_STR(error_field(&r), "email");
+    CHECK_EQ_STR(it_error_field(&r), "email");
     it_resp_free(&r);
 }
 
@@ -271,7 +252,7 @@ TEST(idempotency_replay_and_mismatch)
         id, id);
     it_request(&c, "POST", member_url("/api/members"), guest, key, body2, NULL);
     CHECK_EQ_INT(c.status, 422);
-    CHECK_EQ_STR(error_code(&c), "VAL_2007");
+    CHECK_EQ_STR(it_error_code(&c), "VAL_2007");
     it_resp_free(&a);
     it_resp_free(&b);
     it_resp_free(&c);
@@ -376,7 +357,7 @@ TEST(owner_checks)
     CHECK_EQ_INT(new_member(b, &tb), 0);
     it_request(&r, "GET", member_url("/api/members/%s", b), ta, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 403);
-    CHECK_EQ_STR(error_code(&r), "AUTH_1003");
+    CHECK_EQ_STR(it_error_code(&r), "AUTH_1003");
     it_resp_free(&r);
     it_request(&r, "PATCH", member_url("/api/members/%s", b), ta, NULL, "{\"name\":\"pwned\"}",
                NULL);
@@ -397,7 +378,7 @@ TEST(owner_checks)
     char *admin = it_token("root", "admin", 600);
     it_request(&r, "GET", member_url("/api/members/%s", b), admin, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 200);
-    CHECK(strcmp(data_str(&r, "name"), "pwned") != 0);
+    CHECK(strcmp(it_data_str(&r, "name"), "pwned") != 0);
     it_resp_free(&r);
     /* A guest may not read anyone; a user may not list. */
     char *guest = it_token(b, "guest", 600);
@@ -466,12 +447,12 @@ TEST(patch_member)
     it_request(&r, "PATCH", member_url("/api/members/%s", a), ta, NULL,
                "{\"name\":\"  New Name  \"}", NULL);
     CHECK_EQ_INT(r.status, 200);
-    CHECK_EQ_STR(data_str(&r, "name"), "New Name");
+    CHECK_EQ_STR(it_data_str(&r, "name"), "New Name");
     it_resp_free(&r);
     snprintf(body, sizeof(body), "{\"email\":\"%s@EXAMPLE.com\"}", b);
     it_request(&r, "PATCH", member_url("/api/members/%s", a), ta, NULL, body, NULL);
     CHECK_EQ_INT(r.status, 409);
-    CHECK_EQ_STR(error_field(&r), "email");
+    CHECK_EQ_STR(it_error_field(&r), "email");
     it_resp_free(&r);
     it_request(&r, "PATCH", member_url("/api/members/%s", a), ta, NULL, "{}", NULL);
     CHECK_EQ_INT(r.status, 400);
@@ -479,11 +460,11 @@ TEST(patch_member)
     it_request(&r, "PATCH", member_url("/api/members/%s", a), ta, NULL, "{\"password\":\"x\"}",
                NULL);
     CHECK_EQ_INT(r.status, 400);
-    CHECK_EQ_STR(error_field(&r), "password");
+    CHECK_EQ_STR(it_error_field(&r), "password");
     it_resp_free(&r);
     it_request(&r, "PATCH", member_url("/api/members/%s", a), ta, NULL, "{\"name\":42}", NULL);
     CHECK_EQ_INT(r.status, 400);
-    CHECK_EQ_STR(error_field(&r), "name");
+    CHECK_EQ_STR(it_error_field(&r), "name");
     it_resp_free(&r);
     ag_free(ta);
     ag_free(tb);
@@ -526,7 +507,7 @@ verify(const char *field, const char *value, const char *password, const char *t
     it_request(&r, "POST", member_url("/internal/members/verify"), NULL, NULL, body, headers);
     long st = r.status;
     if (st == 200) {
-        st = data_str(&r, "role") != NULL && data_str(&r, "uid") != NULL ? 200 : 500;
+        st = it_data_str(&r, "role") != NULL && it_data_str(&r, "uid") != NULL ? 200 : 500;
     }
     it_resp_free(&r);
     return st;
@@ -548,7 +529,7 @@ TEST(change_password_and_verify)
     it_request(&r, "POST", member_url("/api/members/%s/change-password", a), ta, NULL,
                "{\"currentPassword\":\"wrong horse\",\"newPassword\":\"battery staple\"}", NULL);
     CHECK_EQ_INT(r.status, 400);
-    CHECK_EQ_STR(error_field(&r), "currentPassword");
+    CHECK_EQ_STR(it_error_field(&r), "currentPassword");
     it_resp_free(&r);
     it_request(&r, "POST", member_url("/api/members/%s/change-password", a), ta, NULL,
                "{\"currentPassword\":\"correct horse\",\"newPassword\":\"battery staple\"}", NULL);
@@ -582,7 +563,7 @@ add_address(const char *id, const char *token, const char *extra, struct it_resp
              "\"line1\":\"서울특별시 강남구 테헤란로 1\"%s}",
              extra);
     it_request(r, "POST", member_url("/api/members/%s/addresses", id), token, NULL, body, NULL);
-    return data_str(r, "id");
+    return it_data_str(r, "id");
 }
 
 TEST(addresses)
@@ -594,13 +575,13 @@ TEST(addresses)
     CHECK_EQ_INT(new_member(a, &ta), 0);
     CHECK_NOT_NULL(add_address(a, ta, "", &r));
     CHECK_EQ_INT(r.status, 201);
-    snprintf(first, sizeof(first), "%s", data_str(&r, "id"));
+    snprintf(first, sizeof(first), "%s", it_data_str(&r, "id"));
     CHECK(json_is_true(json_object_get(json_object_get(r.json, "data"), "isDefault")));
-    CHECK_EQ_STR(data_str(&r, "recipient"), "홍길동");
+    CHECK_EQ_STR(it_data_str(&r, "recipient"), "홍길동");
     it_resp_free(&r);
     CHECK_NOT_NULL(add_address(a, ta, ",\"isDefault\":true,\"line2\":\"101호\"", &r));
     CHECK_EQ_INT(r.status, 201);
-    snprintf(second, sizeof(second), "%s", data_str(&r, "id"));
+    snprintf(second, sizeof(second), "%s", it_data_str(&r, "id"));
     it_resp_free(&r);
     it_request(&r, "GET", member_url("/api/members/%s/addresses", a), ta, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 200);
@@ -618,7 +599,7 @@ TEST(addresses)
     it_request(&r, "PATCH", member_url("%s", path), ta, NULL,
                "{\"isDefault\":true,\"recipient\":\"김철수\"}", NULL);
     CHECK_EQ_INT(r.status, 200);
-    CHECK_EQ_STR(data_str(&r, "recipient"), "김철수");
+    CHECK_EQ_STR(it_data_str(&r, "recipient"), "김철수");
     it_resp_free(&r);
     /* Deleting the default promotes the other. */
     it_request(&r, "DELETE", member_url("%s", path), ta, NULL, NULL, NULL);
@@ -691,7 +672,7 @@ TEST(envelope_request_id_and_routes)
     CHECK_EQ_INT(r.status, 404);
     CHECK_EQ_STR(it_header(&r, "X-Request-Id", h, sizeof(h)), "itest-req-123");
     CHECK(json_is_false(json_object_get(r.json, "success")));
-    CHECK_NOT_NULL(error_code(&r));
+    CHECK_NOT_NULL(it_error_code(&r));
     it_resp_free(&r);
     it_request(&r, "PUT", member_url("/api/members"), NULL, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 405);
@@ -806,7 +787,7 @@ TEST(batched_reads_answer_each_caller)
     char *admin = it_token("root", "admin", 600);
     it_request(&r, "GET", member_url("/api/members/%s", "no-such-member"), admin, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 404);
-    CHECK_EQ_STR(error_code(&r), "BIZ_3001");
+    CHECK_EQ_STR(it_error_code(&r), "BIZ_3001");
     it_resp_free(&r);
     ag_free(admin);
 }
