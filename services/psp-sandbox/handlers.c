@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "agora/card.h"
 #include "agora/err.h"
 #include "agora/json.h"
 #include "agora/log.h"
@@ -127,8 +128,41 @@ idem_fail(struct ag_req *req, const char *key, int rc)
     return rc;
 }
 
-static const char *const create_keys[] = {"amount",    "currency", "cardNumber",
+static const char *const create_keys[] = {"amount",    "currency", "cardNumber", "token",
                                           "reference", "capture",  NULL};
+
+/* The card of a payment: 'cardNumber', or the number behind 'token' (copied into the arena). */
+static int
+card_or_reply(struct ag_req *req, const json_t *body, struct ag_str *card)
+{
+    const struct psp_app *app = req->app;
+    struct ag_json_err err;
+    struct ag_str token;
+    char number[20];
+
+    if (ag_json_get_str(req->arena, body, "cardNumber", 0, 12, 19, card, &err) < 0 ||
+        ag_json_get_str(req->arena, body, "token", 0, PSP_ID_LEN, PSP_ID_LEN, &token, &err) < 0) {
+        ag_reply_invalid(req, &err);
+        return AG_EINVAL;
+    }
+    if ((card->ptr == NULL) == (token.ptr == NULL)) {
+        ag_json_err_set(&err, "cardNumber", "send one of 'cardNumber' and 'token'");
+        ag_reply_invalid(req, &err);
+        return AG_EINVAL;
+    }
+    if (token.ptr == NULL) {
+        return 0;
+    }
+    if (psp_store_token_get(app->store, token.ptr, number) < 0) {
+        ag_json_err_set(&err, "token", "no such token");
+        ag_reply_invalid(req, &err);
+        return AG_EINVAL;
+    }
+    card->ptr = ag_arena_strdup(req->arena, number);
+    card->len = strlen(number);
+    sodium_memzero(number, sizeof(number));
+    return 0;
+}
 
 static int
 create_parse_or_reply(struct ag_req *req, struct psp_payment *p, struct ag_str *card, int *capture)
@@ -148,11 +182,13 @@ create_parse_or_reply(struct ag_req *req, struct psp_payment *p, struct ag_str *
                         &err) < 0 ||
         ag_json_get_str(req->arena, body, "currency", AG_JSON_REQUIRED, 3, 3, &currency, &err) <
             0 ||
-        ag_json_get_str(req->arena, body, "cardNumber", AG_JSON_REQUIRED, 12, 19, card, &err) < 0 ||
         ag_json_get_str(req->arena, body, "reference", 0, 1, PSP_REFERENCE_MAX, &reference, &err) <
             0 ||
         ag_json_get_bool(body, "capture", 0, capture, NULL, &err) < 0) {
         ag_reply_invalid(req, &err);
+        return AG_EINVAL;
+    }
+    if (card_or_reply(req, body, card) < 0) {
         return AG_EINVAL;
     }
     for (size_t i = 0; i < 3; i++) {
@@ -162,13 +198,13 @@ create_parse_or_reply(struct ag_req *req, struct psp_payment *p, struct ag_str *
             return AG_EINVAL;
         }
     }
-    if (psp_card_check(*card, &why) < 0) {
+    if (ag_card_check(*card, &why) < 0) {
         ag_json_err_set(&err, "cardNumber", "'cardNumber': %s", why);
         ag_reply_invalid(req, &err);
         return AG_EINVAL;
     }
     memcpy(p->currency, currency.ptr, 3);
-    snprintf(p->brand, sizeof(p->brand), "%s", psp_card_brand(*card));
+    snprintf(p->brand, sizeof(p->brand), "%s", ag_card_brand(*card));
     memcpy(p->last4, card->ptr + card->len - 4, 4);
     if (reference.ptr != NULL) {
         memcpy(p->reference, reference.ptr, reference.len);
@@ -176,7 +212,18 @@ create_parse_or_reply(struct ag_req *req, struct psp_payment *p, struct ag_str *
     return 0;
 }
 
-/* POST /v1/payments {amount, currency, cardNumber, reference?, capture?} */
+/* The slow card's outcome, once its sleep is over. */
+static int
+decide(struct psp_payment *p, void *arg)
+{
+    const struct psp_payment *d = arg;
+    p->status = d->status;
+    p->captured = d->captured;
+    p->decline_code = d->decline_code;
+    return 0;
+}
+
+/* POST /v1/payments {amount, currency, cardNumber | token, reference?, capture?} */
 static int
 payment_create(struct ag_req *req)
 {
@@ -201,21 +248,26 @@ payment_create(struct ag_req *req)
         ag_reply_error(req, AG_EINTERNAL, "the provider failed; try again");
         return idem_fail(req, key, AG_EINTERNAL);
     }
-    if (kind == PSP_CARD_SLOW) {
-        usleep((useconds_t)app->cfg->slow_ms * 1000);
-    }
-    p.status = PSP_AUTHORIZED;
+    struct psp_payment decided = p;
+    decided.status = PSP_AUTHORIZED;
     if (kind == PSP_CARD_INSUFFICIENT_FUNDS || kind == PSP_CARD_STOLEN) {
-        p.status = PSP_DECLINED;
-        p.decline_code = kind == PSP_CARD_STOLEN ? "stolen_card" : "insufficient_funds";
+        decided.status = PSP_DECLINED;
+        decided.decline_code = kind == PSP_CARD_STOLEN ? "stolen_card" : "insufficient_funds";
     } else if (capture) {
-        p.status = PSP_CAPTURED;
-        p.captured = p.amount;
+        decided.status = PSP_CAPTURED;
+        decided.captured = p.amount;
     }
+    /* The slow card is on record (processing) while it sleeps, as a provider's would be. */
+    p = kind == PSP_CARD_SLOW ? p : decided;
     rc = psp_store_add(app->store, &p);
     if (rc < 0) {
         ag_reply_error(req, rc, "too many payments in the sandbox");
         return idem_fail(req, key, rc);
+    }
+    if (kind == PSP_CARD_SLOW) {
+        usleep((useconds_t)app->cfg->slow_ms * 1000);
+        memcpy(decided.id, p.id, sizeof(p.id));
+        psp_store_change(app->store, p.id, decide, &decided, &p);
     }
     psp_webhooks_send(app->webhooks,
                       p.status == PSP_DECLINED   ? "payment.declined"
@@ -223,6 +275,69 @@ payment_create(struct ag_req *req)
                                                  : "payment.authorized",
                       &p);
     return reply_payment(req, 201, &p, key);
+}
+
+#define BY_REFERENCE_MAX 20
+
+/* GET /v1/payments?reference= : the payments made for one merchant reference, newest first */
+static int
+payment_list(struct ag_req *req)
+{
+    const struct psp_app *app = req->app;
+    struct psp_payment found[BY_REFERENCE_MAX];
+
+    int rc = api_key_or_reply(req);
+    if (rc < 0) {
+        return rc;
+    }
+    const char *ref = ag_req_query(req, "reference");
+    if (ref == NULL || ref[0] == '\0' || strlen(ref) > PSP_REFERENCE_MAX) {
+        struct ag_json_err err;
+        ag_json_err_set(&err, "reference", "'reference' must be 1..64 characters");
+        return ag_reply_invalid(req, &err);
+    }
+    size_t n = psp_store_by_reference(app->store, ref, found, BY_REFERENCE_MAX);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(list, psp_payment_to_json(&found[i]));
+    }
+    return ag_reply_json(req, 200, list);
+}
+
+/* POST /v1/tokens {cardNumber}: a token that later payments may use instead of the number */
+static int
+token_create(struct ag_req *req)
+{
+    const struct psp_app *app = req->app;
+    static const char *const keys[] = {"cardNumber", NULL};
+    char id[PSP_ID_LEN + 1];
+    struct ag_json_err err;
+    struct ag_str card;
+    const char *why;
+    json_t *body;
+
+    int rc = api_key_or_reply(req);
+    if (rc == 0) {
+        rc = ag_req_json_or_reply(req, &body);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    if (ag_json_only_keys(body, keys, &err) < 0 ||
+        ag_json_get_str(req->arena, body, "cardNumber", AG_JSON_REQUIRED, 12, 19, &card, &err) <
+            0) {
+        return ag_reply_invalid(req, &err);
+    }
+    if (ag_card_check(card, &why) < 0) {
+        ag_json_err_set(&err, "cardNumber", "'cardNumber': %s", why);
+        return ag_reply_invalid(req, &err);
+    }
+    if (psp_store_token_add(app->store, card.ptr, id) < 0) {
+        return ag_reply_error(req, AG_EUNAVAIL, "too many tokens in the sandbox");
+    }
+    return ag_reply_json(req, 201,
+                         json_pack("{s:s,s:{s:s,s:s#}}", "id", id, "card", "brand",
+                                   ag_card_brand(card), "last4", card.ptr + card.len - 4, 4));
 }
 
 /* GET /v1/payments/{id} */
@@ -359,7 +474,9 @@ payment_refund(struct ag_req *req)
 
 const struct ag_route psp_routes[] = {
     {AG_POST, "/v1/payments", payment_create, AG_AUTH_NONE, 4096, 0},
+    {AG_GET, "/v1/payments", payment_list, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/v1/payments/{id}", payment_get, AG_AUTH_NONE, 0, 0},
+    {AG_POST, "/v1/tokens", token_create, AG_AUTH_NONE, 1024, 0},
     {AG_POST, "/v1/payments/{id}/capture", payment_capture, AG_AUTH_NONE, 1024, 0},
     {AG_POST, "/v1/payments/{id}/void", payment_void, AG_AUTH_NONE, 1024, 0},
     {AG_POST, "/v1/payments/{id}/refund", payment_refund, AG_AUTH_NONE, 1024, 0},

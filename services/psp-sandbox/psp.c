@@ -1,6 +1,6 @@
 /*
- * The sandbox's rules with no HTTP in them: card numbers (Luhn), the test cards, brands,
- * payments as JSON, and webhook signatures.
+ * The sandbox's rules with no HTTP in them: the test cards, payments as JSON, and webhook
+ * signatures (card numbers themselves: agora/card.h).
  */
 #include "psp.h"
 
@@ -12,29 +12,6 @@
 
 #include "agora/err.h"
 #include "agora/json.h"
-
-int
-psp_card_check(struct ag_str n, const char **why)
-{
-    int sum = 0;
-
-    *why = "want 12..19 digits that pass the Luhn check";
-    if (n.len < 12 || n.len > 19) {
-        return AG_EINVAL;
-    }
-    for (size_t i = 0; i < n.len; i++) {
-        char c = n.ptr[n.len - 1 - i];
-        if (c < '0' || c > '9') {
-            return AG_EINVAL;
-        }
-        int d = c - '0';
-        if (i % 2 == 1) {
-            d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-        }
-        sum += d;
-    }
-    return sum % 10 == 0 ? 0 : AG_EINVAL;
-}
 
 /* The test cards (README, "The card provider sandbox"); any other valid number approves. */
 enum psp_card_kind
@@ -58,27 +35,16 @@ psp_card_kind(struct ag_str n)
 }
 
 const char *
-psp_card_brand(struct ag_str n)
-{
-    if (n.len > 0 && n.ptr[0] == '4') {
-        return "visa";
-    }
-    if (n.len > 1 && n.ptr[0] == '5' && n.ptr[1] >= '1' && n.ptr[1] <= '5') {
-        return "mastercard";
-    }
-    if (n.len > 1 && n.ptr[0] == '3' && (n.ptr[1] == '4' || n.ptr[1] == '7')) {
-        return "amex";
-    }
-    return "other";
-}
-
-const char *
 psp_status_name(enum psp_status s)
 {
     static const char *const names[] = {
-        [PSP_AUTHORIZED] = "authorized", [PSP_DECLINED] = "declined",
-        [PSP_CAPTURED] = "captured",     [PSP_PARTIALLY_REFUNDED] = "partially_refunded",
-        [PSP_REFUNDED] = "refunded",     [PSP_VOIDED] = "voided",
+        [PSP_PROCESSING] = "processing",
+        [PSP_AUTHORIZED] = "authorized",
+        [PSP_DECLINED] = "declined",
+        [PSP_CAPTURED] = "captured",
+        [PSP_PARTIALLY_REFUNDED] = "partially_refunded",
+        [PSP_REFUNDED] = "refunded",
+        [PSP_VOIDED] = "voided",
     };
     return names[s];
 }

@@ -15,7 +15,7 @@
 #include "agora/http.h"
 #include "agora/mem.h"
 
-#define PSP_ID_LEN        28 /* "pay_" + 24 hex */
+#define PSP_ID_LEN        28 /* "pay_" + 24 hex; a token is "tok_" + 24 hex */
 #define PSP_KEY_MAX       255
 #define PSP_AMOUNT_MAX    1000000000000LL
 #define PSP_REFERENCE_MAX 64
@@ -37,6 +37,7 @@ struct psp_config {
 };
 
 enum psp_status {
+    PSP_PROCESSING, /* the slow card while it sleeps: visible to reads, not yet decided */
     PSP_AUTHORIZED,
     PSP_DECLINED,
     PSP_CAPTURED,
@@ -67,9 +68,7 @@ struct psp_payment {
 };
 
 /* psp.c: rules with no HTTP in them. */
-int psp_card_check(struct ag_str number, const char **why);
 enum psp_card_kind psp_card_kind(struct ag_str number);
-const char *psp_card_brand(struct ag_str number);
 const char *psp_status_name(enum psp_status s);
 json_t *psp_payment_to_json(const struct psp_payment *p);
 /* "t=<unix>,v1=<hex HMAC-SHA256 of '<unix>.<body>'>" into 'out' (at least 96 bytes). */
@@ -84,6 +83,13 @@ void psp_store_free(struct psp_store *s);
 int psp_store_add(struct psp_store *s, struct psp_payment *p);
 /* A copy of payment 'id', or AG_ENOTFOUND. */
 int psp_store_get(struct psp_store *s, const char *id, struct psp_payment *out);
+/* Copies of up to 'max' payments whose reference is 'ref', newest first; the count. */
+size_t psp_store_by_reference(struct psp_store *s, const char *ref, struct psp_payment *out,
+                              size_t max);
+/* A card token: 'id' made here for 'number' (digits, copied). AG_EUNAVAIL when full. */
+int psp_store_token_add(struct psp_store *s, const char *number, char id[PSP_ID_LEN + 1]);
+/* The card number of token 'id' into 'number' (20 bytes), or AG_ENOTFOUND. */
+int psp_store_token_get(struct psp_store *s, const char *id, char number[20]);
 /* Runs 'fn' on payment 'id' under the store's lock; 'fn' returns 0 (kept) or an AG_E* code. */
 typedef int (*psp_change_fn)(struct psp_payment *p, void *arg);
 int psp_store_change(struct psp_store *s, const char *id, psp_change_fn fn, void *arg,

@@ -1,6 +1,7 @@
 /*
- * The sandbox's memory: payments by id and idempotency records by key, each a chained hash
- * table under one lock. Both are bounded (AGORA_PSP_MAX_PAYMENTS); past that, 503.
+ * The sandbox's memory: payments by id (and by reference), idempotency records by key and
+ * card tokens by id, each a chained hash table under one lock. All are bounded
+ * (AGORA_PSP_MAX_PAYMENTS); past that, 503.
  */
 #include "psp.h"
 
@@ -16,7 +17,14 @@
 
 struct pay_node {
     struct pay_node *next;
+    struct pay_node *ref_next; /* the chain of payments.by_reference */
     struct psp_payment p;
+};
+
+struct token_node {
+    struct token_node *next;
+    char id[PSP_ID_LEN + 1];
+    char number[20];
 };
 
 enum key_state { KEY_RUNNING, KEY_DONE, KEY_FORGOTTEN };
@@ -33,9 +41,11 @@ struct key_node {
 
 struct psp_store {
     pthread_mutex_t lock;
-    size_t max, npayments, nkeys;
+    size_t max, npayments, nkeys, ntokens;
     struct pay_node *payments[BUCKETS];
+    struct pay_node *by_reference[BUCKETS];
     struct key_node *keys[BUCKETS];
+    struct token_node *tokens[BUCKETS];
 };
 
 static size_t
@@ -68,6 +78,11 @@ psp_store_free(struct psp_store *s)
             next = n->next;
             ag_free(n);
         }
+        for (struct token_node *t = s->tokens[i], *next; t != NULL; t = next) {
+            next = t->next;
+            sodium_memzero(t->number, sizeof(t->number));
+            ag_free(t);
+        }
         for (struct key_node *k = s->keys[i], *next; k != NULL; k = next) {
             next = k->next;
             ag_free(k->key);
@@ -90,13 +105,19 @@ find_payment(struct psp_store *s, const char *id)
     return NULL;
 }
 
-int
-psp_store_add(struct psp_store *s, struct psp_payment *p)
+static void
+make_id(char id[PSP_ID_LEN + 1], const char *prefix)
 {
     unsigned char raw[12];
     randombytes_buf(raw, sizeof(raw));
-    memcpy(p->id, "pay_", 4);
-    sodium_bin2hex(p->id + 4, sizeof(p->id) - 4, raw, sizeof(raw));
+    memcpy(id, prefix, 4);
+    sodium_bin2hex(id + 4, PSP_ID_LEN + 1 - 4, raw, sizeof(raw));
+}
+
+int
+psp_store_add(struct psp_store *s, struct psp_payment *p)
+{
+    make_id(p->id, "pay_");
     p->created_ms = p->updated_ms = ag_clock_wall_ms();
     struct pay_node *n = ag_xmalloc(sizeof(*n));
     n->p = *p;
@@ -109,9 +130,65 @@ psp_store_add(struct psp_store *s, struct psp_payment *p)
     size_t b = bucket(p->id);
     n->next = s->payments[b];
     s->payments[b] = n;
+    if (p->reference[0] != '\0') {
+        b = bucket(p->reference);
+        n->ref_next = s->by_reference[b];
+        s->by_reference[b] = n;
+    }
     s->npayments++;
     pthread_mutex_unlock(&s->lock);
     return 0;
+}
+
+size_t
+psp_store_by_reference(struct psp_store *s, const char *ref, struct psp_payment *out, size_t max)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&s->lock);
+    for (struct pay_node *p = s->by_reference[bucket(ref)]; p != NULL && n < max; p = p->ref_next) {
+        if (strcmp(p->p.reference, ref) == 0) {
+            out[n++] = p->p;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+int
+psp_store_token_add(struct psp_store *s, const char *number, char id[PSP_ID_LEN + 1])
+{
+    struct token_node *t = ag_xcalloc(1, sizeof(*t));
+    make_id(t->id, "tok_");
+    snprintf(t->number, sizeof(t->number), "%s", number);
+    pthread_mutex_lock(&s->lock);
+    if (s->ntokens >= s->max) {
+        pthread_mutex_unlock(&s->lock);
+        ag_free(t);
+        return AG_EUNAVAIL;
+    }
+    size_t b = bucket(t->id);
+    t->next = s->tokens[b];
+    s->tokens[b] = t;
+    s->ntokens++;
+    memcpy(id, t->id, PSP_ID_LEN + 1);
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+int
+psp_store_token_get(struct psp_store *s, const char *id, char number[20])
+{
+    int rc = AG_ENOTFOUND;
+    pthread_mutex_lock(&s->lock);
+    for (struct token_node *t = s->tokens[bucket(id)]; t != NULL; t = t->next) {
+        if (strcmp(t->id, id) == 0) {
+            memcpy(number, t->number, 20);
+            rc = 0;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
 }
 
 int

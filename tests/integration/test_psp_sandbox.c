@@ -174,6 +174,27 @@ TEST(declines)
     it_resp_free(&r);
 }
 
+/* The payments of one reference, as GET /v1/payments?reference= lists them. */
+static size_t
+by_reference(const char *ref, const char *want_status)
+{
+    struct it_resp r;
+    const char *h[] = {auth_header, NULL};
+    size_t n = 0, i;
+    json_t *p;
+
+    it_request(&r, "GET", psp("/v1/payments?reference=%s", ref), NULL, NULL, NULL, h);
+    json_array_foreach(json_object_get(r.json, "data"), i, p)
+    {
+        if (want_status == NULL ||
+            strcmp(json_string_value(json_object_get(p, "status")), want_status) == 0) {
+            n++;
+        }
+    }
+    it_resp_free(&r);
+    return n;
+}
+
 static double
 now_s(void)
 {
@@ -192,7 +213,9 @@ race_slow(void *arg)
 {
     struct racer *x = arg;
     struct it_resp r;
-    x->status = pay(&r, SLOW, 100, NULL, x->key);
+    char ref[80];
+    snprintf(ref, sizeof(ref), ",\"reference\":\"%s\"", x->key);
+    x->status = pay(&r, SLOW, 100, ref, x->key);
     it_resp_free(&r);
     return NULL;
 }
@@ -209,12 +232,49 @@ TEST(slow_card_and_a_duplicate_in_flight)
     pthread_create(&ta, NULL, race_slow, &a);
     usleep(300 * 1000); /* the first is inside the sandbox's delay now */
     pthread_create(&tb, NULL, race_slow, &b);
+    /* While it waits, the provider has it on record as processing. */
+    CHECK_EQ_INT(by_reference(key, "processing"), 1);
     pthread_join(tb, NULL);
     pthread_join(ta, NULL);
     CHECK_EQ_INT(a.status, 201);
     CHECK_EQ_INT(b.status, 409); /* the same key while the first still runs */
     /* The slow card does answer, after AGORA_PSP_SLOW_MS (1.5 s in the test stack). */
     CHECK(now_s() - t0 >= 1.4);
+    CHECK_EQ_INT(by_reference(key, "authorized"), 1);
+}
+
+TEST(tokens_and_lookup_by_reference)
+{
+    struct it_resp r;
+    char tok[64], ref[40], body[160];
+
+    CHECK_EQ_INT(post(&r, "/v1/tokens", NULL, "{\"cardNumber\":\"" INSUFFICIENT "\"}"), 201);
+    snprintf(tok, sizeof(tok), "%s", str(&r, "id"));
+    CHECK(strncmp(tok, "tok_", 4) == 0);
+    CHECK(strstr(r.body, INSUFFICIENT) == NULL);
+    it_resp_free(&r);
+    /* A payment by token behaves as the card behind it. */
+    it_unique(ref, sizeof(ref), "tok-");
+    snprintf(body, sizeof(body),
+             "{\"amount\":10,\"currency\":\"KRW\",\"token\":\"%s\",\"reference\":\"%s\"}", tok,
+             ref);
+    CHECK_EQ_INT(post(&r, "/v1/payments", NULL, body), 201);
+    CHECK_EQ_STR(str(&r, "declineCode"), "insufficient_funds");
+    it_resp_free(&r);
+    CHECK_EQ_INT(by_reference(ref, "declined"), 1);
+    CHECK_EQ_INT(by_reference("no-such-reference", NULL), 0);
+    /* Neither both nor an unknown token. */
+    snprintf(body, sizeof(body),
+             "{\"amount\":10,\"currency\":\"KRW\",\"token\":\"%s\",\"cardNumber\":\"" APPROVE "\"}",
+             tok);
+    CHECK_EQ_INT(post(&r, "/v1/payments", NULL, body), 400);
+    it_resp_free(&r);
+    CHECK_EQ_INT(post(&r, "/v1/payments", NULL,
+                      "{\"amount\":10,\"currency\":\"KRW\",\"token\":"
+                      "\"tok_000000000000000000000000\"}"),
+                 400);
+    CHECK_EQ_STR(it_error_field(&r), "token");
+    it_resp_free(&r);
 }
 
 TEST(fail_once_then_approve_and_replays)
@@ -372,6 +432,7 @@ main(int argc, char **argv)
         TEST_ENTRY(capture_at_once_and_void),
         TEST_ENTRY(declines),
         TEST_ENTRY(slow_card_and_a_duplicate_in_flight),
+        TEST_ENTRY(tokens_and_lookup_by_reference),
         TEST_ENTRY(fail_once_then_approve_and_replays),
         TEST_ENTRY(api_key_and_input_checks),
         TEST_ENTRY(signed_webhooks_on_every_change),

@@ -1,6 +1,6 @@
 /*
- * Unit tests of the card provider sandbox's rules (services/psp-sandbox/psp.c) and its
- * memory (store.c): card numbers, test cards, brands, the webhook signature against a value
+ * Unit tests of the card provider sandbox's rules (services/psp-sandbox/psp.c, agora/card.h) and
+ * its memory (store.c): card numbers, test cards, brands, the webhook signature against a value
  * computed elsewhere (Python's hmac), and idempotency records.
  */
 #include <stdio.h>
@@ -8,6 +8,7 @@
 
 #include "ag_test.h"
 
+#include "agora/card.h"
 #include "agora/err.h"
 #include "agora/mem.h"
 
@@ -21,12 +22,12 @@ S(const char *s) {
 TEST(card_numbers)
 {
     const char *why;
-    CHECK_EQ_INT(psp_card_check(S("4242424242424242"), &why), 0);
-    CHECK_EQ_INT(psp_card_check(S("5555555555554444"), &why), 0);
-    CHECK_EQ_INT(psp_card_check(S("4242424242424241"), &why), AG_EINVAL); /* Luhn */
-    CHECK_EQ_INT(psp_card_check(S("42424242424"), &why), AG_EINVAL);      /* too short */
-    CHECK_EQ_INT(psp_card_check(S("4242 4242 4242 4242"), &why), AG_EINVAL);
-    CHECK_EQ_INT(psp_card_check(S("42424242424242424242"), &why), AG_EINVAL); /* 20 digits */
+    CHECK_EQ_INT(ag_card_check(S("4242424242424242"), &why), 0);
+    CHECK_EQ_INT(ag_card_check(S("5555555555554444"), &why), 0);
+    CHECK_EQ_INT(ag_card_check(S("4242424242424241"), &why), AG_EINVAL); /* Luhn */
+    CHECK_EQ_INT(ag_card_check(S("42424242424"), &why), AG_EINVAL);      /* too short */
+    CHECK_EQ_INT(ag_card_check(S("4242 4242 4242 4242"), &why), AG_EINVAL);
+    CHECK_EQ_INT(ag_card_check(S("42424242424242424242"), &why), AG_EINVAL); /* 20 digits */
 }
 
 TEST(test_cards_and_brands)
@@ -36,10 +37,10 @@ TEST(test_cards_and_brands)
     CHECK_EQ_INT(psp_card_kind(S("4000000000009979")), PSP_CARD_STOLEN);
     CHECK_EQ_INT(psp_card_kind(S("4000000000000077")), PSP_CARD_SLOW);
     CHECK_EQ_INT(psp_card_kind(S("4000000000000119")), PSP_CARD_FAIL_ONCE);
-    CHECK_EQ_STR(psp_card_brand(S("4242424242424242")), "visa");
-    CHECK_EQ_STR(psp_card_brand(S("5555555555554444")), "mastercard");
-    CHECK_EQ_STR(psp_card_brand(S("378282246310005")), "amex");
-    CHECK_EQ_STR(psp_card_brand(S("6011111111111117")), "other");
+    CHECK_EQ_STR(ag_card_brand(S("4242424242424242")), "visa");
+    CHECK_EQ_STR(ag_card_brand(S("5555555555554444")), "mastercard");
+    CHECK_EQ_STR(ag_card_brand(S("378282246310005")), "amex");
+    CHECK_EQ_STR(ag_card_brand(S("6011111111111117")), "other");
 }
 
 TEST(webhook_signature)

@@ -1,0 +1,507 @@
+/*
+ * Every SQL statement of the payment service, prepared once per connection. A change of a
+ * payment is one statement: the row (only if it is still in the state the change starts
+ * from), its event rows and its outbox rows together, so no change is half recorded.
+ * Parameters only: no SQL is ever built from input.
+ */
+#include "payment.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agora/err.h"
+#include "agora/log.h"
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define STREAM  "'agora:events:payment'"
+
+/* What the service reasons about (struct payment_row), from payments p. */
+#define ROW_COLS                                                                                   \
+    "p.id, p.order_id, COALESCE(p.provider_payment_id, ''), p.status, p.amount,"                   \
+    " p.captured_amount, p.refunded_amount, p.currency, p.void_intent,"                            \
+    " EXTRACT(EPOCH FROM now() - p.updated_at)::bigint"
+/* A payment as the API shows it, from payments p. */
+#define PAYMENT_JSON                                                                               \
+    "json_build_object('id', p.id, 'orderId', p.order_id, 'payerId', p.payer_id,"                  \
+    " 'status', p.status, 'amount', p.amount, 'currency', p.currency,"                             \
+    " 'capturedAmount', p.captured_amount, 'refundedAmount', p.refunded_amount,"                   \
+    " 'card', CASE WHEN p.card_last4 IS NULL THEN NULL ELSE json_build_object('brand',"            \
+    " p.card_brand, 'last4', p.card_last4) END, 'failureCode', p.failure_code,"                    \
+    " 'provider', p.provider, 'createdAt', " TS("p.created_at") ", 'updatedAt', " TS(              \
+        "p.updated_at") ")"
+/* The outbox row of an event: its stream, type and payload. */
+#define OUTBOX_OF(P, STATUS, AMOUNT)                                                               \
+    STREAM ", 'payment.' || lower(" STATUS "), json_build_object('paymentId', " P ".id,"           \
+           " 'orderId', " P ".order_id, 'payerId', " P ".payer_id, 'status', " STATUS              \
+           ", 'amount', " AMOUNT ", 'currency', " P ".currency)"
+
+const struct ag_db_stmt payment_stmts[] = {
+    /* $1 order, $2 payer, $3 amount, $4 currency, $5 brand, $6 last4, $7 provider, $8 the
+     * seconds after which the reconciler takes a payment still PENDING (its caller died). */
+    {"payment_begin",
+     "WITH ins AS (INSERT INTO payments (order_id, payer_id, amount, currency, card_brand,"
+     " card_last4, provider, next_check_at) VALUES ($1, $2, $3::bigint, $4, $5, $6, $7,"
+     " now() + make_interval(secs => $8::float8)) ON CONFLICT (order_id) DO NOTHING RETURNING *),"
+     " ev AS (INSERT INTO payment_events (payment_id, to_status, amount, source)"
+     " SELECT id, 'PENDING', amount, 'api' FROM ins),"
+     " ob AS (INSERT INTO outbox (stream, type, payload) SELECT " OUTBOX_OF(
+         "ins", "ins.status", "ins.amount") " FROM ins)"
+                                            " SELECT " ROW_COLS " FROM ins p",
+     8},
+    /* $1 id or NULL, $2 order id or NULL */
+    {"payment_row", "SELECT " ROW_COLS " FROM payments p WHERE p.id = $1::uuid OR p.order_id = $2",
+     2},
+    {"payment_json",
+     "SELECT " PAYMENT_JSON ", COALESCE(p.payer_id, '') FROM payments p"
+     " WHERE p.id = $1::uuid",
+     1},
+    /* $1 id, $2 the state it must be in, $3 the new state, $4 captured, $5 refunded,
+     * $6 provider id, $7 brand, $8 last4, $9 failure code (NULL: unchanged), $10 source,
+     * $11 recheck seconds when UNKNOWN, $12..$14 the steps: from, to, amount. */
+    {"payment_apply",
+     "WITH upd AS (UPDATE payments SET status = $3, captured_amount = $4::bigint,"
+     " refunded_amount = $5::bigint,"
+     " provider_payment_id = COALESCE($6, provider_payment_id),"
+     " card_brand = COALESCE($7, card_brand), card_last4 = COALESCE($8, card_last4),"
+     " failure_code = COALESCE($9, failure_code), updated_at = now(),"
+     " next_check_at = CASE WHEN $3 = 'UNKNOWN' THEN now() + make_interval(secs => $11::float8)"
+     " END WHERE id = $1::uuid AND status = $2 RETURNING *),"
+     " steps AS (SELECT * FROM unnest($12::text[], $13::text[], $14::bigint[])"
+     " WITH ORDINALITY AS s (f, t, a, n)),"
+     " ev AS (INSERT INTO payment_events (payment_id, from_status, to_status, amount, source)"
+     " SELECT upd.id, s.f, s.t, s.a, $10 FROM upd, steps s ORDER BY s.n),"
+     " ob AS (INSERT INTO outbox (stream, type, payload) SELECT " OUTBOX_OF(
+         "upd", "s.t", "s.a") " FROM upd, steps s ORDER BY s.n)"
+                              " SELECT " PAYMENT_JSON " FROM upd p",
+     14},
+    {"payment_void_intent",
+     "UPDATE payments SET void_intent = true, next_check_at = now()"
+     " WHERE id = $1::uuid AND status = 'UNKNOWN' RETURNING id",
+     1},
+    /* A webhook about a payment whose outcome is unknown: the reconciler looks now. */
+    {"payment_recheck_now",
+     "UPDATE payments SET next_check_at = now() WHERE id = $1::uuid AND status = 'UNKNOWN'", 1},
+    {"payment_by_provider_id",
+     "SELECT " ROW_COLS " FROM payments p WHERE p.provider = $1"
+     " AND (p.provider_payment_id = $2 OR p.id::text = $3)",
+     3},
+    /* Refunds: the payment locked first, then (a new snapshot, which sees every refund
+     * committed while this one waited for the lock) what is left to refund. */
+    {"payment_lock",
+     "SELECT " ROW_COLS ", (SELECT COALESCE(sum(r.amount), 0) FROM refunds r"
+     " WHERE r.payment_id = p.id AND r.status IN ('PENDING', 'UNKNOWN'))::bigint"
+     " FROM payments p WHERE p.id = $1::uuid FOR UPDATE",
+     1},
+    /* $1 payment, $2 amount, $3 reason, $4 seconds before the reconciler may retry it */
+    {"refund_insert",
+     "INSERT INTO refunds (payment_id, amount, reason, next_check_at)"
+     " SELECT p.id, $2::bigint, $3, now() + make_interval(secs => $4::float8) FROM payments p"
+     " WHERE p.id = $1::uuid AND p.status IN ('CAPTURED', 'PARTIALLY_REFUNDED')"
+     " AND p.captured_amount - p.refunded_amount - (SELECT COALESCE(sum(r.amount), 0)"
+     " FROM refunds r WHERE r.payment_id = p.id AND r.status IN ('PENDING', 'UNKNOWN')) >= "
+     "$2::bigint"
+     " RETURNING id",
+     4},
+    {"refund_finish",
+     "UPDATE refunds SET status = $2, updated_at = now() WHERE id = $1::uuid"
+     " AND status IN ('PENDING', 'UNKNOWN') RETURNING id",
+     2},
+    /* The reconciler's work, each row leased for $1 seconds (FOR UPDATE SKIP LOCKED: replicas
+     * share the work and never take the same row). */
+    {"payments_due",
+     "UPDATE payments p SET next_check_at = now() + make_interval(secs => $1::float8)"
+     " FROM (SELECT id FROM payments WHERE status IN ('UNKNOWN', 'PENDING')"
+     " AND next_check_at <= now() ORDER BY next_check_at LIMIT $2::int FOR UPDATE SKIP LOCKED) d"
+     " WHERE p.id = d.id RETURNING " ROW_COLS,
+     2},
+    {"refunds_due",
+     "UPDATE refunds r SET next_check_at = now() + make_interval(secs => $1::float8),"
+     " status = 'UNKNOWN' FROM (SELECT id FROM refunds WHERE status IN ('PENDING', 'UNKNOWN')"
+     " AND next_check_at <= now() ORDER BY next_check_at LIMIT $2::int FOR UPDATE SKIP LOCKED) d,"
+     " payments p WHERE r.id = d.id AND p.id = r.payment_id"
+     " RETURNING r.id, r.payment_id, COALESCE(p.provider_payment_id, ''), r.amount",
+     2},
+    {"webhook_seen",
+     "INSERT INTO webhook_events (provider, event_id, type) VALUES ($1, $2, $3)"
+     " ON CONFLICT DO NOTHING RETURNING 1",
+     3},
+    {"outbox_take",
+     "WITH d AS (DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1::int"
+     " FOR UPDATE SKIP LOCKED) RETURNING id, stream, type, payload)"
+     " SELECT stream, type, payload::text, id FROM d ORDER BY id",
+     1},
+};
+const size_t payment_nstmts = sizeof(payment_stmts) / sizeof(payment_stmts[0]);
+
+static int
+run(PGconn *db, const char *name, int n, const char *const *v, PGresult **res)
+{
+    int rc = ag_db_exec(db, name, n, v, NULL, res, NULL);
+    if (rc < 0) {
+        return rc;
+    }
+    return 0;
+}
+
+static void
+row_read(const PGresult *res, int i, struct payment_row *row)
+{
+    memset(row, 0, sizeof(*row));
+    snprintf(row->id, sizeof(row->id), "%s", PQgetvalue(res, i, 0));
+    snprintf(row->order_id, sizeof(row->order_id), "%s", PQgetvalue(res, i, 1));
+    snprintf(row->provider_id, sizeof(row->provider_id), "%s", PQgetvalue(res, i, 2));
+    if (payment_status_parse(PQgetvalue(res, i, 3), &row->status) < 0) {
+        row->status = PAYMENT_UNKNOWN;
+    }
+    row->amount = strtoll(PQgetvalue(res, i, 4), NULL, 10);
+    row->captured = strtoll(PQgetvalue(res, i, 5), NULL, 10);
+    row->refunded = strtoll(PQgetvalue(res, i, 6), NULL, 10);
+    snprintf(row->currency, sizeof(row->currency), "%s", PQgetvalue(res, i, 7));
+    row->void_intent = PQgetvalue(res, i, 8)[0] == 't';
+    row->age_s = strtoll(PQgetvalue(res, i, 9), NULL, 10);
+    if (PQnfields(res) > 10) {
+        row->pending_refunds = strtoll(PQgetvalue(res, i, 10), NULL, 10);
+    }
+}
+
+/* The text of row 0, column 0 into 'a'. */
+static void
+text_out(struct ag_arena *a, const PGresult *res, const char **out, size_t *len)
+{
+    *len = (size_t)PQgetlength(res, 0, 0);
+    *out = ag_arena_strndup(a, PQgetvalue(res, 0, 0), *len);
+}
+
+int
+store_payment_row(PGconn *db, const char *id, const char *order_id, struct payment_row *row)
+{
+    const char *v[] = {id, order_id};
+    PGresult *res;
+    int rc = run(db, "payment_row", 2, v, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = PQntuples(res) == 1 ? 0 : AG_ENOTFOUND;
+    if (rc == 0) {
+        row_read(res, 0, row);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int
+store_payment_begin(struct ag_arena *a, PGconn *db, const struct payment_new *p, long long stale_s,
+                    struct payment_row *row, int *created)
+{
+    char amount[24], stale[24];
+    PGresult *res;
+
+    (void)a;
+    snprintf(amount, sizeof(amount), "%lld", p->amount);
+    snprintf(stale, sizeof(stale), "%lld", stale_s);
+    const char *v[] = {p->order_id, p->payer_id, amount,      p->currency,
+                       p->brand,    p->last4,    p->provider, stale};
+    int rc = run(db, "payment_begin", 8, v, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    *created = PQntuples(res) == 1;
+    if (*created) {
+        row_read(res, 0, row);
+    }
+    PQclear(res);
+    /* Taken: the order's payment, as a new snapshot sees it (the one above may predate the
+     * insert that won). */
+    return *created ? 0 : store_payment_row(db, NULL, p->order_id, row);
+}
+
+int
+store_payment_json(struct ag_arena *a, PGconn *db, const char *id, const char **out, size_t *len,
+                   char payer[PAYMENT_PAYER_ID_MAX + 1])
+{
+    PGresult *res;
+    int rc = run(db, "payment_json", 1, &id, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = PQntuples(res) == 1 ? 0 : AG_ENOTFOUND;
+    if (rc == 0) {
+        text_out(a, res, out, len);
+        if (payer != NULL) {
+            snprintf(payer, PAYMENT_PAYER_ID_MAX + 1, "%s", PQgetvalue(res, 0, 1));
+        }
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* '{"A","B"}' of the steps' names (from: the state before each) and '{1,2}' of amounts. */
+static void
+steps_arrays(struct ag_arena *a, const struct payment_change *c, char **from, char **to,
+             char **amounts)
+{
+    size_t size = 32 + c->nsteps * 48;
+    char *f = ag_arena_alloc(a, size), *t = ag_arena_alloc(a, size), *m = ag_arena_alloc(a, size);
+    size_t nf = 0, nt = 0, nm = 0;
+    enum payment_status prev = c->from;
+
+    nf += (size_t)snprintf(f + nf, size - nf, "{");
+    nt += (size_t)snprintf(t + nt, size - nt, "{");
+    nm += (size_t)snprintf(m + nm, size - nm, "{");
+    for (size_t i = 0; i < c->nsteps; i++) {
+        const char *sep = i > 0 ? "," : "";
+        nf += (size_t)snprintf(f + nf, size - nf, "%s%s", sep, payment_status_name(prev));
+        nt += (size_t)snprintf(t + nt, size - nt, "%s%s", sep, payment_status_name(c->steps[i]));
+        nm += (size_t)snprintf(m + nm, size - nm, "%s%lld", sep, c->amounts[i]);
+        prev = c->steps[i];
+    }
+    snprintf(f + nf, size - nf, "}");
+    snprintf(t + nt, size - nt, "}");
+    snprintf(m + nm, size - nm, "}");
+    *from = f;
+    *to = t;
+    *amounts = m;
+}
+
+int
+store_payment_apply(struct ag_arena *a, PGconn *db, const struct payment_change *c,
+                    const char **out, size_t *len)
+{
+    char captured[24], refunded[24], recheck[24];
+    char *from, *to, *amounts;
+    PGresult *res;
+
+    snprintf(captured, sizeof(captured), "%lld", c->captured);
+    snprintf(refunded, sizeof(refunded), "%lld", c->refunded);
+    snprintf(recheck, sizeof(recheck), "%lld", c->recheck_s > 0 ? c->recheck_s : 1);
+    steps_arrays(a, c, &from, &to, &amounts);
+    enum payment_status last = c->nsteps > 0 ? c->steps[c->nsteps - 1] : c->from;
+    const char *v[] = {c->id,
+                       payment_status_name(c->from),
+                       payment_status_name(last),
+                       captured,
+                       refunded,
+                       c->provider_id,
+                       c->brand,
+                       c->last4,
+                       c->failure_code,
+                       c->source,
+                       recheck,
+                       from,
+                       to,
+                       amounts};
+    int rc = run(db, "payment_apply", 14, v, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = PQntuples(res) == 1 ? 0 : AG_ECONFLICT; /* it changed meanwhile */
+    if (rc == 0 && out != NULL) {
+        text_out(a, res, out, len);
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* A statement whose answer is whether it touched a row: 0, or AG_ENOTFOUND. */
+static int
+exec_one(PGconn *db, const char *name, int n, const char *const *v)
+{
+    PGresult *res;
+    int rc = run(db, name, n, v, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = PQntuples(res) == 1 || PQcmdTuples(res)[0] == '1' ? 0 : AG_ENOTFOUND;
+    PQclear(res);
+    return rc;
+}
+
+int
+store_payment_void_intent(PGconn *db, const char *id)
+{
+    return exec_one(db, "payment_void_intent", 1, &id);
+}
+
+int
+store_payment_recheck_now(PGconn *db, const char *id)
+{
+    return exec_one(db, "payment_recheck_now", 1, &id);
+}
+
+int
+store_payment_by_provider_id(PGconn *db, const char *provider, const char *provider_id,
+                             const char *reference, struct payment_row *row)
+{
+    const char *v[] = {provider, provider_id, reference};
+    PGresult *res;
+    int rc = run(db, "payment_by_provider_id", 3, v, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = PQntuples(res) >= 1 ? 0 : AG_ENOTFOUND;
+    if (rc == 0) {
+        row_read(res, 0, row);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int
+store_payment_lock(PGconn *db, const char *id, struct payment_row *row)
+{
+    PGresult *res;
+    int rc = run(db, "payment_lock", 1, &id, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = PQntuples(res) == 1 ? 0 : AG_ENOTFOUND;
+    if (rc == 0) {
+        row_read(res, 0, row);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int
+store_refund_begin(PGconn *db, const char *payment_id, long long amount, const char *reason,
+                   long long retry_s, char refund_id[40], struct payment_row *row)
+{
+    char amt[24], retry[24];
+    PGresult *res;
+
+    int rc = store_payment_lock(db, payment_id, row);
+    if (rc < 0) {
+        return rc;
+    }
+    snprintf(amt, sizeof(amt), "%lld", amount);
+    snprintf(retry, sizeof(retry), "%lld", retry_s);
+    const char *v[] = {payment_id, amt, reason, retry};
+    rc = run(db, "refund_insert", 4, v, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = PQntuples(res) == 1 ? 0 : AG_ECONFLICT; /* not captured, or not that much left */
+    if (rc == 0) {
+        snprintf(refund_id, 40, "%s", PQgetvalue(res, 0, 0));
+    }
+    PQclear(res);
+    return rc;
+}
+
+int
+store_refund_finish(PGconn *db, const char *refund_id, const char *status)
+{
+    const char *v[] = {refund_id, status};
+    return exec_one(db, "refund_finish", 2, v);
+}
+
+int
+store_due_payments(PGconn *db, long long lease_s, struct payment_row *rows, size_t max, size_t *n)
+{
+    char lease[24], limit[24];
+    PGresult *res;
+
+    snprintf(lease, sizeof(lease), "%lld", lease_s);
+    snprintf(limit, sizeof(limit), "%zu", max);
+    const char *v[] = {lease, limit};
+    int rc = run(db, "payments_due", 2, v, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    *n = 0;
+    for (int i = 0; i < PQntuples(res) && *n < max; i++) {
+        row_read(res, i, &rows[(*n)++]);
+    }
+    PQclear(res);
+    return 0;
+}
+
+int
+store_due_refunds(PGconn *db, long long lease_s, struct refund_due *rows, size_t max, size_t *n)
+{
+    char lease[24], limit[24];
+    PGresult *res;
+
+    snprintf(lease, sizeof(lease), "%lld", lease_s);
+    snprintf(limit, sizeof(limit), "%zu", max);
+    const char *v[] = {lease, limit};
+    int rc = run(db, "refunds_due", 2, v, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    *n = 0;
+    for (int i = 0; i < PQntuples(res) && *n < max; i++) {
+        struct refund_due *r = &rows[(*n)++];
+        snprintf(r->id, sizeof(r->id), "%s", PQgetvalue(res, i, 0));
+        snprintf(r->payment_id, sizeof(r->payment_id), "%s", PQgetvalue(res, i, 1));
+        snprintf(r->provider_id, sizeof(r->provider_id), "%s", PQgetvalue(res, i, 2));
+        r->amount = strtoll(PQgetvalue(res, i, 3), NULL, 10);
+    }
+    PQclear(res);
+    return 0;
+}
+
+int
+store_webhook_seen(PGconn *db, const char *provider, const char *event_id, const char *type,
+                   int *fresh)
+{
+    const char *v[] = {provider, event_id, type};
+    int rc = exec_one(db, "webhook_seen", 3, v);
+    *fresh = rc == 0;
+    return rc == AG_ENOTFOUND ? 0 : rc;
+}
+
+/* Publishes one outbox batch inside the caller's transaction: the rows go only when every
+ * XADD went (a failure rolls the delete back; consumers may see an event twice, never none). */
+static int
+relay_tx(PGconn *db, void *arg)
+{
+    void **args = arg;
+    redisContext *kv = args[0];
+    size_t *n = args[2];
+    char limit[24];
+    PGresult *res;
+
+    snprintf(limit, sizeof(limit), "%zu", *(size_t *)args[1]);
+    const char *v[] = {limit};
+    int rc = run(db, "outbox_take", 1, v, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    int rows = PQntuples(res);
+    for (int i = 0; i < rows; i++) {
+        const char *argv[] = {"XADD",   PQgetvalue(res, i, 0),
+                              "MAXLEN", "~",
+                              "100000", "*",
+                              "type",   PQgetvalue(res, i, 1),
+                              "data",   PQgetvalue(res, i, 2)};
+        redisAppendCommandArgv(kv, 10, argv, NULL);
+    }
+    /* Every reply is read, so the connection goes back clean (or, on a transport error,
+     * with its error set, and the pool closes it). */
+    for (int i = 0; i < rows; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(kv, (void **)&r) != REDIS_OK) {
+            rc = AG_EUNAVAIL;
+            break;
+        }
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+            ag_log(AG_LOG_ERROR, NULL, "cannot publish to '%s': %s", PQgetvalue(res, i, 0),
+                   r != NULL ? r->str : "no reply");
+            rc = AG_EINTERNAL;
+        }
+        freeReplyObject(r);
+    }
+    *n = rc == 0 ? (size_t)rows : 0;
+    PQclear(res);
+    return rc;
+}
+
+int
+store_outbox_relay(PGconn *db, redisContext *kv, size_t max, size_t *n)
+{
+    void *args[] = {kv, &max, n};
+    *n = 0;
+    return ag_db_tx(db, "READ COMMITTED", 3, relay_tx, args);
+}
