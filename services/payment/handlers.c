@@ -43,10 +43,10 @@ id_or_reply(struct ag_req *req, char id[40])
     return 0;
 }
 
-/* An optional id-like string field ([A-Za-z0-9_-]{1,64}) into the arena. */
+/* An id-like string field, as 'check' wants it, into the arena (NULL when absent). */
 static int
 text_id_or_reply(struct ag_req *req, const json_t *body, const char *name, int flags,
-                 const char **out)
+                 int (*check)(struct ag_str, const char **), const char **out)
 {
     struct ag_json_err err;
     struct ag_str s;
@@ -60,7 +60,7 @@ text_id_or_reply(struct ag_req *req, const json_t *body, const char *name, int f
     if (s.ptr == NULL) {
         return 0;
     }
-    if (payment_id_text_check(s, &why) < 0) {
+    if (check(s, &why) < 0) {
         return field_error(req, name, ag_arena_printf(req->arena, "'%s': %s", name, why));
     }
     *out = ag_arena_strndup(req->arena, s.ptr, s.len);
@@ -147,9 +147,10 @@ charge_parse_or_reply(struct ag_req *req, struct charge_in *in)
         ag_reply_invalid(req, &err);
         return AG_EINVAL;
     }
-    if (text_id_or_reply(req, body, "orderId", AG_JSON_REQUIRED, &in->p.order_id) < 0 ||
+    if (text_id_or_reply(req, body, "orderId", AG_JSON_REQUIRED, payment_id_text_check,
+                         &in->p.order_id) < 0 ||
         amount_or_reply(req, body, &in->p.amount) < 0 ||
-        text_id_or_reply(req, body, "payerId", 0, &in->p.payer_id) < 0) {
+        text_id_or_reply(req, body, "payerId", 0, payment_payer_check, &in->p.payer_id) < 0) {
         return AG_EINVAL;
     }
     if (ag_json_get_str(req->arena, body, "currency", AG_JSON_REQUIRED, 3, 3, &currency, &err) <

@@ -107,21 +107,35 @@ payment_path(enum payment_status from, enum payment_status to,
     return n;
 }
 
-int
-payment_id_text_check(struct ag_str s, const char **why)
+/* 1..64 of [A-Za-z0-9_-], and ':' too when 'colon' (a guest's subject, "guest:…"). */
+static int
+id_chars_check(struct ag_str s, int colon)
 {
-    *why = "want 1..64 characters of A-Z a-z 0-9 _ -";
     if (s.len == 0 || s.len > 64) {
         return AG_EINVAL;
     }
     for (size_t i = 0; i < s.len; i++) {
         char c = s.ptr[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-')) {
+              c == '_' || c == '-' || (colon && c == ':'))) {
             return AG_EINVAL;
         }
     }
     return 0;
+}
+
+int
+payment_id_text_check(struct ag_str s, const char **why)
+{
+    *why = "want 1..64 characters of A-Z a-z 0-9 _ -";
+    return id_chars_check(s, 0);
+}
+
+int
+payment_payer_check(struct ag_str s, const char **why)
+{
+    *why = "want 1..64 characters of A-Z a-z 0-9 _ - : (a member's id or a guest's subject)";
+    return id_chars_check(s, 1);
 }
 
 int

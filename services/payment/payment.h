@@ -119,6 +119,8 @@ int payment_path(enum payment_status from, enum payment_status to,
                  enum payment_status steps[PAYMENT_STEPS_MAX]);
 /* 1..64 of [A-Za-z0-9_-]: 0, or AG_EINVAL with 'why'. */
 int payment_id_text_check(struct ag_str s, const char **why);
+/* A payer: a member's id or a guest's subject ("guest:…"), 1..64 of [A-Za-z0-9_:-]. */
+int payment_payer_check(struct ag_str s, const char **why);
 /* A UUID as PostgreSQL prints it (36 characters, lowercase hex and dashes): 0 or AG_EINVAL. */
 int payment_uuid_check(struct ag_str s);
 /* Parses AGORA_PAYMENT_CURRENCIES ("KRW,USD") into 'app'. 0 or AG_EINVAL. */
