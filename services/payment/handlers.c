@@ -172,8 +172,8 @@ charge_parse_or_reply(struct ag_req *req, struct charge_in *in)
 static int
 reply_payment(struct ag_req *req, PGconn *db, int status, const char *id)
 {
-    const char *text;
-    size_t len;
+    const char *text = NULL;
+    size_t len = 0;
     int rc = store_payment_json(req->arena, db, id, &text, &len, NULL);
     if (rc < 0) {
         return rc;
@@ -199,7 +199,8 @@ existing_reply(struct ag_req *req, PGconn *db, const struct payment_row *row,
     return reply_payment(req, db, 200, row->id);
 }
 
-/* After authorize: the provider's view of the authorization, then the capture. */
+/* Authorized and not captured (a provider that did not capture in the same call): the
+ * capture. */
 static int
 capture_step(struct ag_req *req, PGconn *db, const struct payment_row *row,
              const struct pay_view *auth, const char **text, size_t *len)
@@ -227,7 +228,7 @@ capture_step(struct ag_req *req, PGconn *db, const struct payment_row *row,
                                 len);
 }
 
-/* Authorize, then capture; '*text' the payment's JSON after. */
+/* Authorize and capture; '*text' the payment's JSON after. */
 static int
 charge(struct ag_req *req, PGconn *db, const struct payment_row *row, struct charge_in *in,
        const char **text, size_t *len)
@@ -239,6 +240,7 @@ charge(struct ag_req *req, PGconn *db, const struct payment_row *row, struct cha
         .card_number = in->card,
         .token = in->token,
         .reference = row->id,
+        .capture = 1, /* both in one call; a provider that only authorizes gets a capture */
     };
     struct pay_view view;
     char key[64];
@@ -359,8 +361,8 @@ static int
 payment_get_public(struct ag_req *req)
 {
     char id[40], payer[PAYMENT_PAYER_ID_MAX + 1];
-    const char *text;
-    size_t len;
+    const char *text = NULL;
+    size_t len = 0;
     PGconn *db;
 
     int rc = id_or_reply(req, id);
@@ -515,8 +517,8 @@ payment_refund(struct ag_req *req)
     enum pay_outcome o = app->provider->refund(app->provider_ctx, t.row.provider_id, t.amount,
                                                t.refund_id, req->request_id, &view);
     if (o == PAY_OK) {
-        const char *text;
-        size_t len;
+        const char *text = NULL;
+        size_t len = 0;
         rc = payment_refund_settle(req->arena, db, t.refund_id, id, t.amount, "api", &text, &len);
         return rc < 0 ? rc : refund_reply(req, 200, &t, "SUCCEEDED", db, text, len);
     }
@@ -542,8 +544,8 @@ payment_void(struct ag_req *req)
     const struct payment_app *app = req->app;
     struct payment_row row;
     struct pay_view view;
-    const char *text;
-    size_t len;
+    const char *text = NULL;
+    size_t len = 0;
     char id[40], key[64];
     PGconn *db;
 

@@ -1,7 +1,7 @@
 /*
  * The payment service's rules with no HTTP or SQL in them: states and their transitions (the
- * same table as schema/001-payment.sql's payment_transitions, which the events table refers
- * to), card numbers, ids and currencies.
+ * same table as schema/001-payment.sql's payment_transitions CHECK, which every event row must
+ * pass), ids and currencies.
  */
 #include "payment.h"
 

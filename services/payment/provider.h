@@ -53,6 +53,7 @@ struct pay_authorize {
     const char *card_number;
     const char *token;
     const char *reference; /* our payment id: the provider can find the payment by it */
+    int capture;           /* capture at once, in the same call (one round trip, one event) */
 };
 
 /* A verified webhook event. */

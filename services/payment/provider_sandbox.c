@@ -181,7 +181,7 @@ sandbox_authorize(void *ctx, const struct pay_authorize *in, const char *key,
                   const char *request_id, struct pay_view *out)
 {
     json_t *body = json_pack("{s:I,s:s,s:s,s:b}", "amount", (json_int_t)in->amount, "currency",
-                             in->currency, "reference", in->reference, "capture", 0);
+                             in->currency, "reference", in->reference, "capture", in->capture);
     if (in->card_number != NULL) {
         json_object_set_new(body, "cardNumber", json_string(in->card_number));
     } else {

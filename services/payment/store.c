@@ -82,9 +82,11 @@ const struct ag_db_stmt payment_stmts[] = {
     /* A webhook about a payment whose outcome is unknown: the reconciler looks now. */
     {"payment_recheck_now",
      "UPDATE payments SET next_check_at = now() WHERE id = $1::uuid AND status = 'UNKNOWN'", 1},
+    /* By the provider's id, or ($3, a UUID or NULL) ours: each through its index. */
     {"payment_by_provider_id",
-     "SELECT " ROW_COLS " FROM payments p WHERE p.provider = $1"
-     " AND (p.provider_payment_id = $2 OR p.id::text = $3)",
+     "(SELECT " ROW_COLS " FROM payments p WHERE p.provider = $1 AND p.provider_payment_id = $2)"
+     " UNION ALL (SELECT " ROW_COLS " FROM payments p WHERE p.id = $3::uuid AND p.provider = $1)"
+     " LIMIT 1",
      3},
     /* Refunds: the payment locked first, then (a new snapshot, which sees every refund
      * committed while this one waited for the lock) what is left to refund. */
@@ -333,7 +335,9 @@ int
 store_payment_by_provider_id(PGconn *db, const char *provider, const char *provider_id,
                              const char *reference, struct payment_row *row)
 {
-    const char *v[] = {provider, provider_id, reference};
+    int ours =
+        reference != NULL && payment_uuid_check((struct ag_str){reference, strlen(reference)}) == 0;
+    const char *v[] = {provider, provider_id, ours ? reference : NULL};
     PGresult *res;
     int rc = run(db, "payment_by_provider_id", 3, v, &res);
     if (rc < 0) {

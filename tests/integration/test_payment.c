@@ -383,7 +383,7 @@ TEST(concurrent_refunds_never_add_up_to_more)
     it_resp_free(&r);
 }
 
-TEST(void_authorized_unknown_and_captured)
+TEST(void_failed_unknown_and_captured)
 {
     struct it_resp r;
     char id[64], order[40];
@@ -397,13 +397,17 @@ TEST(void_authorized_unknown_and_captured)
     CHECK_EQ_STR(it_data_str(&r, "status"), "FAILED");
     it_resp_free(&r);
     /* Unknown: the void is remembered, and once the provider's record is known the
-     * reconciler voids the authorization instead of capturing it. */
+     * reconciler undoes the charge: it was captured in the same call, so it is refunded. */
     CHECK(new_payment(SLOW, 900, 202, id, order));
     CHECK_EQ_INT(act(&r, id, "void", NULL, NULL), 202);
     it_resp_free(&r);
-    CHECK(wait_status(id, "VOIDED", 15));
-    CHECK_EQ_INT(at_provider(id, "voided"), 1);
-    CHECK_EQ_STR(events_of(id), "api:PENDING>api:UNKNOWN>reconciler:AUTHORIZED>reconciler:VOIDED");
+    CHECK(wait_status(id, "REFUNDED", 15));
+    CHECK_EQ_INT(at_provider(id, "refunded"), 1);
+    CHECK_EQ_STR(events_of(id), "api:PENDING>api:UNKNOWN>reconciler:AUTHORIZED>"
+                                "reconciler:CAPTURED>reconciler:REFUNDED");
+    CHECK_EQ_INT(get_payment(&r, id), 200);
+    CHECK_EQ_INT(num(&r, "refundedAmount"), 900);
+    it_resp_free(&r);
 }
 
 TEST(input_checks)
@@ -689,7 +693,7 @@ main(int argc, char **argv)
         TEST_ENTRY(fifty_concurrent_requests_charge_once),
         TEST_ENTRY(refunds_within_what_was_captured),
         TEST_ENTRY(concurrent_refunds_never_add_up_to_more),
-        TEST_ENTRY(void_authorized_unknown_and_captured),
+        TEST_ENTRY(void_failed_unknown_and_captured),
         TEST_ENTRY(input_checks),
         TEST_ENTRY(pay_by_provider_token),
         TEST_ENTRY(payer_or_admin_reads_it),
