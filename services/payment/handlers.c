@@ -602,7 +602,6 @@ payment_webhook(struct ag_req *req)
     const struct payment_app *app = req->app;
     struct ag_str name = ag_req_param(req, "provider");
     struct pay_event ev;
-    struct payment_row row;
     const char *why = "";
     int fresh = 0;
     PGconn *db;
@@ -618,19 +617,10 @@ payment_webhook(struct ag_req *req)
     }
     rc = ag_req_db(req, &db);
     if (rc == 0) {
-        rc = store_webhook_seen(db, app->provider->name, ev.id, ev.type, &fresh);
+        rc = store_webhook_seen(db, app->provider->name, &ev, &fresh);
     }
     if (rc < 0) {
         return rc;
-    }
-    if (fresh && ev.has_view &&
-        store_payment_by_provider_id(db, app->provider->name, ev.view.id, ev.view.reference,
-                                     &row) == 0 &&
-        row.status == PAYMENT_UNKNOWN) {
-        rc = store_payment_recheck_now(db, row.id);
-        if (rc < 0 && rc != AG_ENOTFOUND) {
-            return rc;
-        }
     }
     return ag_reply_json(req, 200, json_pack("{s:s,s:b}", "eventId", ev.id, "duplicate", !fresh));
 }

@@ -128,6 +128,10 @@ int payment_currencies_parse(struct payment_app *app, const char *list);
 int payment_currency_ok(const struct payment_app *app, struct ag_str c);
 
 /* store.c: every SQL statement. Each returns 0 or an AG_E* code. */
+/* Joins concurrent charges' two statements into one each (agora/group.h), with at most
+ * 'max_running' of each at once; until then (and after store_groups_free) each runs alone. */
+void store_groups_init(struct ag_db_pool *pool, int max_running, long linger_us);
+void store_groups_free(void);
 extern const struct ag_db_stmt payment_stmts[];
 extern const size_t payment_nstmts;
 /* JSON text of a payment ('*out' in 'a'), as the API shows it. */
@@ -153,11 +157,6 @@ int store_payment_apply(struct ag_arena *a, PGconn *db, const struct payment_cha
                         const char **out, size_t *len);
 /* A void asked of an UNKNOWN payment, for the reconciler: 0, or AG_ENOTFOUND (not UNKNOWN). */
 int store_payment_void_intent(PGconn *db, const char *id);
-/* The reconciler looks at UNKNOWN payment 'id' at once: 0, or AG_ENOTFOUND (not UNKNOWN). */
-int store_payment_recheck_now(PGconn *db, const char *id);
-/* The payment of 'provider' with its id 'provider_id' or our id 'reference'. */
-int store_payment_by_provider_id(PGconn *db, const char *provider, const char *provider_id,
-                                 const char *reference, struct payment_row *row);
 /* The payment locked (FOR UPDATE, in the caller's transaction), with its refunds in flight. */
 int store_payment_lock(PGconn *db, const char *id, struct payment_row *row);
 /* Refunds, in the caller's transaction: the payment locked, then a PENDING refund of
@@ -177,9 +176,10 @@ struct refund_due {
 };
 int store_due_refunds(PGconn *db, long long lease_s, struct refund_due *rows, size_t max,
                       size_t *n);
-/* A webhook event seen once: '*fresh' 0 when its id was already recorded. */
-int store_webhook_seen(PGconn *db, const char *provider, const char *event_id, const char *type,
-                       int *fresh);
+/* A webhook event, recorded once by its id: '*fresh' 0 when it was already. A fresh one
+ * about an UNKNOWN payment (by the provider's id or ours) makes the reconciler look now. */
+struct pay_event;
+int store_webhook_seen(PGconn *db, const char *provider, const struct pay_event *ev, int *fresh);
 /* Publishes up to 'max' outbox rows to their Redis streams, oldest first: '*n' published. */
 int store_outbox_relay(PGconn *db, redisContext *kv, size_t max, size_t *n);
 

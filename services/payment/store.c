@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include "agora/err.h"
+#include "agora/group.h"
 #include "agora/log.h"
+
+#include "provider.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define STREAM  "'agora:events:payment'"
@@ -30,7 +33,15 @@
     " p.card_brand, 'last4', p.card_last4) END, 'failureCode', p.failure_code,"                    \
     " 'provider', p.provider, 'createdAt', " TS("p.created_at") ", 'updatedAt', " TS(              \
         "p.updated_at") ")"
-/* The outbox row of an event: its stream, type and payload. */
+/* The outbox row of a change of payment P: its stream, type and payload (the steps it went
+ * through, and the amount of the last). */
+#define OUTBOX_CHANGE(P, STEPS, AMOUNT)                                                            \
+    STREAM ", 'payment.' || lower(" P ".status), json_build_object('paymentId', " P ".id,"         \
+           " 'orderId', " P ".order_id, 'payerId', " P ".payer_id, 'status', " P                   \
+           ".status, 'amount', " AMOUNT ", 'currency', " P ".currency, 'capturedAmount', " P       \
+           ".captured_amount,"                                                                     \
+           " 'refundedAmount', " P ".refunded_amount, 'steps', " STEPS ")"
+/* The outbox row of a new payment. */
 #define OUTBOX_OF(P, STATUS, AMOUNT)                                                               \
     STREAM ", 'payment.' || lower(" STATUS "), json_build_object('paymentId', " P ".id,"           \
            " 'orderId', " P ".order_id, 'payerId', " P ".payer_id, 'status', " STATUS              \
@@ -49,6 +60,49 @@ const struct ag_db_stmt payment_stmts[] = {
          "ins", "ins.status", "ins.amount") " FROM ins)"
                                             " SELECT " ROW_COLS " FROM ins p",
      8},
+    /* payment_begin for many callers at once (agora/group.h): each parameter a text[] */
+    {"payment_begin_many",
+     "WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[],"
+     " $5::text[], $6::text[], $7::text[], $8::float8[])"
+     " AS i (order_id, payer_id, amount, currency, brand, last4, provider, stale)),"
+     " ins AS (INSERT INTO payments (order_id, payer_id, amount, currency, card_brand,"
+     " card_last4, provider, next_check_at) SELECT order_id, payer_id, amount, currency, brand,"
+     " last4, provider, now() + make_interval(secs => stale) FROM i ORDER BY order_id"
+     " ON CONFLICT (order_id) DO NOTHING RETURNING *),"
+     " ev AS (INSERT INTO payment_events (payment_id, to_status, amount, source)"
+     " SELECT id, 'PENDING', amount, 'api' FROM ins),"
+     " ob AS (INSERT INTO outbox (stream, type, payload) SELECT " OUTBOX_OF(
+         "ins", "ins.status", "ins.amount") " FROM ins)"
+                                            " SELECT p.order_id, " ROW_COLS " FROM ins p",
+     8},
+    /* payment_apply for many callers at once; each one's steps as "FROM>TO:amount,…" */
+    {"payment_apply_many",
+     "WITH i AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[],"
+     " $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],"
+     " $11::float8[], $12::text[]) AS i (id, from_s, to_s, captured, refunded, pid, brand,"
+     " last4, fcode, src, recheck, steps)),"
+     " upd AS (UPDATE payments p SET status = i.to_s, captured_amount = i.captured,"
+     " refunded_amount = i.refunded, provider_payment_id = COALESCE(i.pid,"
+     " p.provider_payment_id), card_brand = COALESCE(i.brand, p.card_brand),"
+     " card_last4 = COALESCE(i.last4, p.card_last4), failure_code = COALESCE(i.fcode,"
+     " p.failure_code), updated_at = now(), next_check_at = CASE WHEN i.to_s = 'UNKNOWN'"
+     " THEN now() + make_interval(secs => i.recheck) END FROM i"
+     " WHERE p.id = i.id AND p.status = i.from_s RETURNING p.*, i.steps, i.src),"
+     " st AS (SELECT u.id, u.order_id, u.payer_id, u.currency, u.src,"
+     " split_part(x.s, '>', 1) AS f, split_part(split_part(x.s, '>', 2), ':', 1) AS t,"
+     " split_part(x.s, ':', 2)::bigint AS a, x.n FROM upd u,"
+     " unnest(string_to_array(u.steps, ',')) WITH ORDINALITY AS x (s, n)),"
+     " ev AS (INSERT INTO payment_events (payment_id, from_status, to_status, amount, source)"
+     " SELECT id, f, t, a, src FROM st ORDER BY id, n),"
+     " ob AS (INSERT INTO outbox (stream, type, payload) SELECT " OUTBOX_CHANGE(
+         "u", "(SELECT json_agg(st.t ORDER BY st.n) FROM st WHERE st.id = u.id)",
+         "(SELECT st.a FROM st WHERE st.id = u.id ORDER BY st.n DESC LIMIT 1)") " FROM upd u WHERE "
+                                                                                "u.steps <> '')"
+                                                                                " SELECT "
+                                                                                "p.id::text,"
+                                                                                " " PAYMENT_JSON
+                                                                                " FROM upd p",
+     12},
     /* $1 id or NULL, $2 order id or NULL */
     {"payment_row", "SELECT " ROW_COLS " FROM payments p WHERE p.id = $1::uuid OR p.order_id = $2",
      2},
@@ -71,23 +125,16 @@ const struct ag_db_stmt payment_stmts[] = {
      " WITH ORDINALITY AS s (f, t, a, n)),"
      " ev AS (INSERT INTO payment_events (payment_id, from_status, to_status, amount, source)"
      " SELECT upd.id, s.f, s.t, s.a, $10 FROM upd, steps s ORDER BY s.n),"
-     " ob AS (INSERT INTO outbox (stream, type, payload) SELECT " OUTBOX_OF(
-         "upd", "s.t", "s.a") " FROM upd, steps s ORDER BY s.n)"
-                              " SELECT " PAYMENT_JSON " FROM upd p",
+     " ob AS (INSERT INTO outbox (stream, type, payload) SELECT " OUTBOX_CHANGE(
+         "upd", "to_json($13::text[])",
+         "($14::bigint[])[cardinality($14::bigint[])]") " FROM upd WHERE cardinality($13::text[]) "
+                                                        "> 0)"
+                                                        " SELECT " PAYMENT_JSON " FROM upd p",
      14},
     {"payment_void_intent",
      "UPDATE payments SET void_intent = true, next_check_at = now()"
      " WHERE id = $1::uuid AND status = 'UNKNOWN' RETURNING id",
      1},
-    /* A webhook about a payment whose outcome is unknown: the reconciler looks now. */
-    {"payment_recheck_now",
-     "UPDATE payments SET next_check_at = now() WHERE id = $1::uuid AND status = 'UNKNOWN'", 1},
-    /* By the provider's id, or ($3, a UUID or NULL) ours: each through its index. */
-    {"payment_by_provider_id",
-     "(SELECT " ROW_COLS " FROM payments p WHERE p.provider = $1 AND p.provider_payment_id = $2)"
-     " UNION ALL (SELECT " ROW_COLS " FROM payments p WHERE p.id = $3::uuid AND p.provider = $1)"
-     " LIMIT 1",
-     3},
     /* Refunds: the payment locked first, then (a new snapshot, which sees every refund
      * committed while this one waited for the lock) what is left to refund. */
     {"payment_lock",
@@ -124,10 +171,16 @@ const struct ag_db_stmt payment_stmts[] = {
      " payments p WHERE r.id = d.id AND p.id = r.payment_id"
      " RETURNING r.id, r.payment_id, COALESCE(p.provider_payment_id, ''), r.amount",
      2},
+    /* A webhook event, once: $1 provider, $2 event id, $3 type; a fresh one about an UNKNOWN
+     * payment ($4 the provider's id, $5 ours, either NULL) makes the reconciler look now. */
     {"webhook_seen",
-     "INSERT INTO webhook_events (provider, event_id, type) VALUES ($1, $2, $3)"
-     " ON CONFLICT DO NOTHING RETURNING 1",
-     3},
+     "WITH seen AS (INSERT INTO webhook_events (provider, event_id, type) VALUES ($1, $2, $3)"
+     " ON CONFLICT DO NOTHING RETURNING 1),"
+     " poke AS (UPDATE payments p SET next_check_at = now() WHERE EXISTS (SELECT 1 FROM seen)"
+     " AND p.status = 'UNKNOWN' AND p.provider = $1"
+     " AND (p.provider_payment_id = $4 OR p.id = $5::uuid) RETURNING 1)"
+     " SELECT (SELECT count(*) FROM seen), (SELECT count(*) FROM poke)",
+     5},
     {"outbox_take",
      "WITH d AS (DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1::int"
      " FOR UPDATE SKIP LOCKED) RETURNING id, stream, type, payload)"
@@ -146,25 +199,58 @@ run(PGconn *db, const char *name, int n, const char *const *v, PGresult **res)
     return 0;
 }
 
+/* ROW_COLS of row 'i', from column 'c' on. */
+static void
+row_read_at(const PGresult *res, int i, int c, struct payment_row *row)
+{
+    memset(row, 0, sizeof(*row));
+    snprintf(row->id, sizeof(row->id), "%s", PQgetvalue(res, i, c));
+    snprintf(row->order_id, sizeof(row->order_id), "%s", PQgetvalue(res, i, c + 1));
+    snprintf(row->provider_id, sizeof(row->provider_id), "%s", PQgetvalue(res, i, c + 2));
+    if (payment_status_parse(PQgetvalue(res, i, c + 3), &row->status) < 0) {
+        row->status = PAYMENT_UNKNOWN;
+    }
+    row->amount = strtoll(PQgetvalue(res, i, c + 4), NULL, 10);
+    row->captured = strtoll(PQgetvalue(res, i, c + 5), NULL, 10);
+    row->refunded = strtoll(PQgetvalue(res, i, c + 6), NULL, 10);
+    snprintf(row->currency, sizeof(row->currency), "%s", PQgetvalue(res, i, c + 7));
+    row->void_intent = PQgetvalue(res, i, c + 8)[0] == 't';
+    row->age_s = strtoll(PQgetvalue(res, i, c + 9), NULL, 10);
+    if (PQnfields(res) > c + 10) {
+        row->pending_refunds = strtoll(PQgetvalue(res, i, c + 10), NULL, 10);
+    }
+}
+
 static void
 row_read(const PGresult *res, int i, struct payment_row *row)
 {
-    memset(row, 0, sizeof(*row));
-    snprintf(row->id, sizeof(row->id), "%s", PQgetvalue(res, i, 0));
-    snprintf(row->order_id, sizeof(row->order_id), "%s", PQgetvalue(res, i, 1));
-    snprintf(row->provider_id, sizeof(row->provider_id), "%s", PQgetvalue(res, i, 2));
-    if (payment_status_parse(PQgetvalue(res, i, 3), &row->status) < 0) {
-        row->status = PAYMENT_UNKNOWN;
-    }
-    row->amount = strtoll(PQgetvalue(res, i, 4), NULL, 10);
-    row->captured = strtoll(PQgetvalue(res, i, 5), NULL, 10);
-    row->refunded = strtoll(PQgetvalue(res, i, 6), NULL, 10);
-    snprintf(row->currency, sizeof(row->currency), "%s", PQgetvalue(res, i, 7));
-    row->void_intent = PQgetvalue(res, i, 8)[0] == 't';
-    row->age_s = strtoll(PQgetvalue(res, i, 9), NULL, 10);
-    if (PQnfields(res) > 10) {
-        row->pending_refunds = strtoll(PQgetvalue(res, i, 10), NULL, 10);
-    }
+    row_read_at(res, i, 0, row);
+}
+
+/* The groups of the two statements every charge runs (main.c sets them up). */
+static struct ag_group *begin_group, *apply_group;
+
+void
+store_groups_init(struct ag_db_pool *pool, int max_running, long linger_us)
+{
+    begin_group = ag_group_new(pool, "payment_begin_many", 8, 64, max_running, linger_us);
+    apply_group = ag_group_new(pool, "payment_apply_many", 12, 64, max_running, linger_us);
+}
+
+void
+store_groups_free(void)
+{
+    ag_group_free(begin_group);
+    ag_group_free(apply_group);
+    begin_group = apply_group = NULL;
+}
+
+/* A group runs on its own connection and commits alone: only for a caller outside any
+ * transaction, whose statement would have committed alone anyway. */
+static int
+groupable(struct ag_group *g, PGconn *db)
+{
+    return g != NULL && PQtransactionStatus(db) == PQTRANS_IDLE;
 }
 
 /* The text of row 0, column 0 into 'a'. */
@@ -192,6 +278,21 @@ store_payment_row(PGconn *db, const char *id, const char *order_id, struct payme
     return rc;
 }
 
+struct begun {
+    struct payment_row *row;
+    int created;
+};
+
+static void
+begun_row(void *arg, const PGresult *res, int row)
+{
+    struct begun *b = arg;
+    b->created = row >= 0;
+    if (row >= 0) {
+        row_read_at(res, row, 1, b->row);
+    }
+}
+
 int
 store_payment_begin(struct ag_arena *a, PGconn *db, const struct payment_new *p, long long stale_s,
                     struct payment_row *row, int *created)
@@ -204,6 +305,14 @@ store_payment_begin(struct ag_arena *a, PGconn *db, const struct payment_new *p,
     snprintf(stale, sizeof(stale), "%lld", stale_s);
     const char *v[] = {p->order_id, p->payer_id, amount,      p->currency,
                        p->brand,    p->last4,    p->provider, stale};
+    if (groupable(begin_group, db)) {
+        struct begun b = {row, 0};
+        if (ag_group_exec(begin_group, v, begun_row, &b) == 0) {
+            *created = b.created;
+            return b.created ? 0 : store_payment_row(db, NULL, p->order_id, row);
+        }
+        /* The joined statement failed (a deadlock between groups, say): alone, then. */
+    }
     int rc = run(db, "payment_begin", 8, v, &res);
     if (rc < 0) {
         return rc;
@@ -266,6 +375,42 @@ steps_arrays(struct ag_arena *a, const struct payment_change *c, char **from, ch
     *amounts = m;
 }
 
+/* The steps of 'c' as payment_apply_many reads them: "FROM>TO:amount,…". */
+static const char *
+steps_text(struct ag_arena *a, const struct payment_change *c)
+{
+    size_t size = 8 + c->nsteps * 64, n = 0;
+    char *t = ag_arena_alloc(a, size);
+    enum payment_status prev = c->from;
+
+    t[0] = '\0';
+    for (size_t i = 0; i < c->nsteps; i++) {
+        n += (size_t)snprintf(t + n, size - n, "%s%s>%s:%lld", i > 0 ? "," : "",
+                              payment_status_name(prev), payment_status_name(c->steps[i]),
+                              c->amounts[i]);
+        prev = c->steps[i];
+    }
+    return t;
+}
+
+struct applied {
+    struct ag_arena *arena;
+    const char **out;
+    size_t *len;
+    int found;
+};
+
+static void
+applied_row(void *arg, const PGresult *res, int row)
+{
+    struct applied *ap = arg;
+    ap->found = row >= 0;
+    if (row >= 0 && ap->out != NULL) {
+        *ap->len = (size_t)PQgetlength(res, row, 1);
+        *ap->out = ag_arena_strndup(ap->arena, PQgetvalue(res, row, 1), *ap->len);
+    }
+}
+
 int
 store_payment_apply(struct ag_arena *a, PGconn *db, const struct payment_change *c,
                     const char **out, size_t *len)
@@ -293,6 +438,14 @@ store_payment_apply(struct ag_arena *a, PGconn *db, const struct payment_change 
                        from,
                        to,
                        amounts};
+    if (groupable(apply_group, db)) {
+        const char *g[] = {v[0], v[1], v[2], v[3], v[4],  v[5],
+                           v[6], v[7], v[8], v[9], v[10], steps_text(a, c)};
+        struct applied ap = {a, out, len, 0};
+        if (ag_group_exec(apply_group, g, applied_row, &ap) == 0) {
+            return ap.found ? 0 : AG_ECONFLICT;
+        }
+    }
     int rc = run(db, "payment_apply", 14, v, &res);
     if (rc < 0) {
         return rc;
@@ -323,32 +476,6 @@ int
 store_payment_void_intent(PGconn *db, const char *id)
 {
     return exec_one(db, "payment_void_intent", 1, &id);
-}
-
-int
-store_payment_recheck_now(PGconn *db, const char *id)
-{
-    return exec_one(db, "payment_recheck_now", 1, &id);
-}
-
-int
-store_payment_by_provider_id(PGconn *db, const char *provider, const char *provider_id,
-                             const char *reference, struct payment_row *row)
-{
-    int ours =
-        reference != NULL && payment_uuid_check((struct ag_str){reference, strlen(reference)}) == 0;
-    const char *v[] = {provider, provider_id, ours ? reference : NULL};
-    PGresult *res;
-    int rc = run(db, "payment_by_provider_id", 3, v, &res);
-    if (rc < 0) {
-        return rc;
-    }
-    rc = PQntuples(res) >= 1 ? 0 : AG_ENOTFOUND;
-    if (rc == 0) {
-        row_read(res, 0, row);
-    }
-    PQclear(res);
-    return rc;
 }
 
 int
@@ -447,13 +574,20 @@ store_due_refunds(PGconn *db, long long lease_s, struct refund_due *rows, size_t
 }
 
 int
-store_webhook_seen(PGconn *db, const char *provider, const char *event_id, const char *type,
-                   int *fresh)
+store_webhook_seen(PGconn *db, const char *provider, const struct pay_event *ev, int *fresh)
 {
-    const char *v[] = {provider, event_id, type};
-    int rc = exec_one(db, "webhook_seen", 3, v);
-    *fresh = rc == 0;
-    return rc == AG_ENOTFOUND ? 0 : rc;
+    const char *ref = ev->has_view ? ev->view.reference : NULL;
+    int ours = ref != NULL && payment_uuid_check((struct ag_str){ref, strlen(ref)}) == 0;
+    const char *v[] = {provider, ev->id, ev->type, ev->has_view ? ev->view.id : NULL,
+                       ours ? ref : NULL};
+    PGresult *res;
+    int rc = run(db, "webhook_seen", 5, v, &res);
+    if (rc < 0) {
+        return rc;
+    }
+    *fresh = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+    PQclear(res);
+    return 0;
 }
 
 /* Publishes one outbox batch inside the caller's transaction: the rows go only when every

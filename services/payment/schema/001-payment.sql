@@ -22,12 +22,13 @@ CREATE TABLE payments (
     -- The reconciler's lease: it looks at an UNKNOWN (or stale PENDING) payment after this.
     next_check_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (provider, provider_payment_id)
+    updated_at timestamptz NOT NULL DEFAULT now()
 );
+-- The provider's id, once known (webhooks name payments by it).
+CREATE UNIQUE INDEX payments_provider_id ON payments (provider, provider_payment_id)
+    WHERE provider_payment_id IS NOT NULL;
 CREATE INDEX payments_to_check ON payments (next_check_at)
     WHERE status IN ('UNKNOWN', 'PENDING');
-CREATE INDEX payments_payer ON payments (payer_id, created_at);
 
 CREATE TABLE refunds (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -85,8 +86,9 @@ CREATE TABLE webhook_events (
     PRIMARY KEY (provider, event_id)
 );
 
--- Events on their way to Redis Streams, written in the same statement as the change; the
--- relay (background.c) publishes and deletes them, oldest first.
+-- Events on their way to Redis Streams, one per change (its type the state it ended in, its
+-- payload the steps it went through), written in the same statement as the change; the relay
+-- (background.c) publishes and deletes them, oldest first.
 CREATE TABLE outbox (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     stream text NOT NULL,
