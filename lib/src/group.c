@@ -45,7 +45,9 @@ ag_group_new(struct ag_db_pool *pool, const char *stmt, int nparams, size_t max_
     g->pool = pool;
     g->stmt = stmt;
     g->nparams = nparams;
-    g->max_batch = max_batch > 0 ? max_batch : 1;
+    g->max_batch = max_batch == 0                   ? 1
+                   : max_batch > AG_GROUP_MAX_BATCH ? AG_GROUP_MAX_BATCH
+                                                    : max_batch;
     g->max_running = max_running > 0 ? max_running : 1;
     g->linger_us = linger_us;
     pthread_mutex_init(&g->lock, NULL);
@@ -156,16 +158,18 @@ int
 ag_group_exec(struct ag_group *g, const char *const *values, ag_group_row_fn fn, void *arg)
 {
     struct item me = {.values = values, .fn = fn, .arg = arg};
-    struct item **batch = ag_xmalloc(g->max_batch * sizeof(*batch));
+    struct item *batch[AG_GROUP_MAX_BATCH];
     int lingered = 0;
 
     pthread_mutex_lock(&g->lock);
+    /* 'me' is queued only while this call waits: every batch that takes it marks it done
+     * before this returns. */
     if (g->tail != NULL) {
         g->tail->next = &me;
     } else {
-        g->head = &me;
+        g->head = &me; // cppcheck-suppress autoVariables
     }
-    g->tail = &me;
+    g->tail = &me; // cppcheck-suppress autoVariables
     g->queued++;
     while (!me.done) {
         if (g->running >= g->max_running || g->head == NULL) {
@@ -206,6 +210,5 @@ ag_group_exec(struct ag_group *g, const char *const *values, ag_group_row_fn fn,
         pthread_cond_broadcast(&g->wake);
     }
     pthread_mutex_unlock(&g->lock);
-    ag_free(batch);
     return me.rc;
 }

@@ -152,16 +152,15 @@ call(struct sandbox *s, const char *method, const char *path, const char *key, c
              json_string_value(json_object_get(err, "message")) != NULL
                  ? json_string_value(json_object_get(err, "message"))
                  : "");
-    if (rc < 0 || resp.status >= 500 || resp.status == 0) {
+    /* 409 BIZ_3003: our earlier attempt with this key is still running there. */
+    int in_flight = resp.status == 409 && code != NULL && strcmp(code, "BIZ_3003") == 0;
+    if (rc < 0 || resp.status >= 500 || resp.status == 0 || in_flight) {
         outcome = PAY_UNKNOWN;
-    } else if (resp.status == 404) {
+    } else if (resp.status == 404 ||
+               (resp.status < 400 && list && json_is_array(data) && json_array_size(data) == 0)) {
         outcome = PAY_NOT_FOUND;
-    } else if (resp.status == 409 && code != NULL && strcmp(code, "BIZ_3003") == 0) {
-        outcome = PAY_UNKNOWN; /* our earlier attempt with this key is still running there */
     } else if (resp.status >= 400) {
         outcome = PAY_REJECTED;
-    } else if (list && json_is_array(data) && json_array_size(data) == 0) {
-        outcome = PAY_NOT_FOUND;
     } else if (view_parse(list ? json_array_get(data, 0) : data, out) < 0) {
         ag_log(AG_LOG_WARN, request_id, "the sandbox answered %s %s with no payment", method, path);
         outcome = PAY_UNKNOWN;

@@ -26,15 +26,18 @@
  * first column equals its key, or with row -1 when there is none. Runs on whichever caller's
  * thread ran the group, while the owner waits.
  */
+#define AG_GROUP_MAX_BATCH 256 /* callers one execution takes at most */
+
 typedef void (*ag_group_row_fn)(void *arg, const PGresult *res, int row);
 
 struct ag_group;
 
 /*
  * A group over prepared statement 'stmt' of 'pool' (borrowed) with 'nparams' text[]
- * parameters, at most 'max_batch' callers per execution and at most 'max_running' executions
- * at once (their connections come from 'pool'). A caller about to run a group of fewer than
- * 'max_batch' waits up to 'linger_us' microseconds for more to join it (0: never waits).
+ * parameters, at most 'max_batch' callers per execution (up to AG_GROUP_MAX_BATCH) and at most
+ * 'max_running' executions at once (their connections come from 'pool'). A caller about to run a
+ * group of fewer than 'max_batch' waits up to 'linger_us' microseconds for more to join it (0:
+ * never waits).
  */
 struct ag_group *ag_group_new(struct ag_db_pool *pool, const char *stmt, int nparams,
                               size_t max_batch, int max_running, long linger_us);
