@@ -1,0 +1,134 @@
+/*
+ * The order service (its first part: the cart): configuration, pools, migrations, the
+ * catalog client, route table, ag_serve().
+ */
+#include "order.h"
+
+#include <stddef.h>
+#include <unistd.h>
+
+#include "agora/config.h"
+#include "agora/err.h"
+#include "agora/kv.h"
+#include "agora/log.h"
+#include "agora/svc.h"
+
+#define CFG(field) offsetof(struct order_config, field)
+
+static const struct ag_config_var order_config_vars[] = {
+    {"AGORA_ORDER_PORT", AG_CONFIG_INT, CFG(port), 1, 65535, "5200", "order API port", 0},
+    {"AGORA_ORDER_BIND", AG_CONFIG_STR, CFG(bind), 7, 45, "127.0.0.1",
+     "address to listen on (IPv4)", 0},
+    {"AGORA_ORDER_THREADS", AG_CONFIG_INT, CFG(threads), 0, 256, "0",
+     "HTTP worker threads (each waits on the catalog in turn); 0 = 4 per core", 0},
+    {"AGORA_ORDER_DATABASE_URL", AG_CONFIG_STR, CFG(database_url), 1, 1024,
+     "postgresql://agora@127.0.0.1:15432/order", "PostgreSQL connection URI of the order DB", 1},
+    {"AGORA_ORDER_DB_POOL", AG_CONFIG_INT, CFG(db_pool), 0, 512, "0",
+     "database connections at most; 0 = threads + 2", 0},
+    {"AGORA_REDIS_URL", AG_CONFIG_STR, CFG(redis_url), 1, 1024, "redis://127.0.0.1:16379/0",
+     "Redis URL (sessions, counters, locks, event streams)", 1},
+    {"AGORA_INTERNAL_TOKEN", AG_CONFIG_STR, CFG(internal_token), 0, 256, "",
+     "shared secret for /internal/ calls between services; empty disables them", 1},
+    {"AGORA_JWT_PUBLIC_KEY_FILE", AG_CONFIG_STR, CFG(jwt_public_key_file), 1, 4096,
+     "var/keys/jwt-ed25519.pub.pem", "Ed25519 public key (PEM) that access tokens verify with", 0},
+    {"AGORA_JWT_EXTRA_PUBLIC_KEYS", AG_CONFIG_STR, CFG(jwt_extra_public_keys), 0, 4096, "",
+     "comma-separated public key files also accepted (key rotation)", 0},
+    {"AGORA_JWT_ISSUER", AG_CONFIG_STR, CFG(jwt_issuer), 1, 127, "agora-auth",
+     "expected 'iss' of access tokens", 0},
+    {"AGORA_JWT_AUDIENCE", AG_CONFIG_STR, CFG(jwt_audience), 1, 127, "agora",
+     "expected 'aud' of access tokens", 0},
+    {"AGORA_LOG_LEVEL", AG_CONFIG_STR, CFG(log_level), 4, 5, "info", "debug, info, warn or error",
+     0},
+    {"AGORA_ACCESS_LOG", AG_CONFIG_BOOL, CFG(access_log), 0, 1, "true", "one log line per request",
+     0},
+    {"AGORA_ORDER_MIGRATE", AG_CONFIG_BOOL, CFG(migrate), 0, 1, "true",
+     "apply pending schema migrations at start", 0},
+    {"AGORA_CATALOG_URL", AG_CONFIG_STR, CFG(catalog_url), 1, 900, "http://127.0.0.1:5100",
+     "the catalog service's base URL (products, prices, stock)", 0},
+    {"AGORA_ORDER_CATALOG_TIMEOUT_MS", AG_CONFIG_INT, CFG(catalog_timeout_ms), 100, 60000, "2000",
+     "timeout of one call to the catalog", 0},
+};
+#define NVARS (sizeof(order_config_vars) / sizeof(order_config_vars[0]))
+
+static int
+serve(const struct order_config *cfg)
+{
+    struct order_app app = {.cfg = cfg};
+    struct ag_jwt jwt;
+    struct ag_db_pool *db = NULL;
+    struct ag_kv_pool *kv = NULL;
+    int rc;
+
+    ag_jwt_init(&jwt, cfg->jwt_issuer, cfg->jwt_audience, 4096);
+    rc = ag_jwt_add_key_file(&jwt, cfg->jwt_public_key_file);
+    if (rc < 0) {
+        ag_log(AG_LOG_ERROR, NULL, "cannot load the JWT public key '%s': %s",
+               cfg->jwt_public_key_file, ag_err_name(rc));
+        goto out;
+    }
+    rc = ag_jwt_add_key_files(&jwt, cfg->jwt_extra_public_keys);
+    if (rc == 0 && cfg->migrate) {
+        rc = ag_idem_migrate(cfg->database_url, order_schema, order_schema_count);
+    }
+    if (rc < 0) {
+        goto out;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = cfg->threads > 0 ? (int)cfg->threads : 4 * (int)(cores > 0 ? cores : 1);
+    size_t pool = cfg->db_pool > 0 ? (size_t)cfg->db_pool : (size_t)threads + 2;
+    db = ag_db_pool_new(cfg->database_url, pool, order_stmts, order_nstmts, 2000);
+    kv = ag_kv_pool_new(cfg->redis_url, (size_t)threads + 2, 1000);
+    app.catalog = ag_httpc_new((size_t)threads + 2, (int)cfg->catalog_timeout_ms, 1);
+    if (db == NULL || kv == NULL || app.catalog == NULL) {
+        rc = AG_EINVAL;
+        goto out;
+    }
+    struct ag_service svc = {
+        .name = "order",
+        .version = "0.1.0",
+        .routes = order_routes,
+        .nroutes = order_nroutes,
+        .openapi_yaml = order_openapi[0].text,
+        .app = &app,
+        .db = db,
+        .kv = kv,
+        .jwt = &jwt,
+        .internal_token = cfg->internal_token,
+        .bind = cfg->bind,
+        .port = (int)cfg->port,
+        .threads = threads,
+        .access_log = cfg->access_log,
+    };
+    rc = ag_serve(&svc);
+out:
+    ag_httpc_free(app.catalog);
+    ag_kv_pool_free(kv);
+    ag_db_pool_free(db);
+    ag_jwt_release(&jwt);
+    return rc;
+}
+
+static int
+serve_main(const void *cfg)
+{
+    return serve(cfg);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct order_config cfg;
+    const struct ag_svc_main m = {
+        .name = "order",
+        .vars = order_config_vars,
+        .nvars = NVARS,
+        .cfg = &cfg,
+        .cfg_size = sizeof(cfg),
+        .log_level_field = CFG(log_level),
+        .routes = order_routes,
+        .nroutes = order_nroutes,
+        .openapi_yaml = order_openapi[0].text,
+        .serve = serve_main,
+    };
+    return ag_svc_main(argc, argv, &m);
+}

@@ -1,0 +1,230 @@
+/*
+ * The cart of the order service over HTTP against the test stack (its catalog, PostgreSQL):
+ * adding (quantities add up, capped at the stock), setting and removing lines, prices from
+ * the catalog of the moment, unknown and unsellable products refused, bad input, carts kept
+ * apart per owner, and a guest's cart through the gateway.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ag_test.h"
+#include "itest.h"
+
+#include "agora/mem.h"
+
+static char *admin;
+
+static const char *url(const char *service, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static const char *
+url(const char *service, const char *fmt, ...)
+{
+    static char buf[512];
+    char path[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    snprintf(buf, sizeof(buf), "%s%s", it_url(service), path);
+    return buf;
+}
+
+/* A product made for one test with 'status' and 'stock'; its id (-1 on failure). */
+static long long
+product_make(const char *status, long long price, long long stock)
+{
+    struct it_resp r;
+    char body[512], slug[40];
+
+    it_unique(slug, sizeof(slug), "cart-");
+    snprintf(body, sizeof(body),
+             "{\"slug\":\"%s\",\"name\":\"장바구니 %s\",\"nameEn\":\"Cart %s\",\"price\":%lld,"
+             "\"status\":\"%s\",\"category\":\"shoes\",\"stock\":%lld}",
+             slug, slug, slug, price, status, stock);
+    it_request(&r, "POST", url("CATALOG", "/api/products"), admin, NULL, body, NULL);
+    long long id =
+        r.status == 201
+            ? (long long)json_integer_value(json_object_get(json_object_get(r.json, "data"), "id"))
+            : -1;
+    it_resp_free(&r);
+    return id;
+}
+
+static long
+add(struct it_resp *r, const char *token, long long id, long long qty)
+{
+    char body[96];
+    snprintf(body, sizeof(body), "{\"productId\":%lld,\"qty\":%lld}", id, qty);
+    it_request(r, "POST", url("ORDER", "/api/cart/items"), token, NULL, body, NULL);
+    return r->status;
+}
+
+static long long
+cart_num(const struct it_resp *r, const char *field)
+{
+    return (long long)json_integer_value(json_object_get(json_object_get(r->json, "data"), field));
+}
+
+/* Line 'i' of the cart's field 'field'. */
+static long long
+line_num(const struct it_resp *r, size_t i, const char *field)
+{
+    json_t *items = json_object_get(json_object_get(r->json, "data"), "items");
+    return (long long)json_integer_value(json_object_get(json_array_get(items, i), field));
+}
+
+static size_t
+lines(const struct it_resp *r)
+{
+    return json_array_size(json_object_get(json_object_get(r->json, "data"), "items"));
+}
+
+TEST(add_update_remove)
+{
+    struct it_resp r;
+    char sub[40], body[32];
+    long long a = product_make("active", 12000, 50), b = product_make("active", 3000, 50);
+
+    CHECK(a > 0 && b > 0);
+    it_unique(sub, sizeof(sub), "m-");
+    char *user = it_token(sub, "user", 300);
+    it_request(&r, "GET", url("ORDER", "/api/cart"), user, NULL, NULL, NULL);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK_EQ_INT(lines(&r), 0);
+    CHECK_EQ_INT(cart_num(&r, "subtotal"), 0);
+    it_resp_free(&r);
+    CHECK_EQ_INT(add(&r, user, a, 2), 201);
+    CHECK_EQ_INT(lines(&r), 1);
+    CHECK_EQ_INT(line_num(&r, 0, "unitPrice"), 12000);
+    CHECK_EQ_INT(line_num(&r, 0, "lineTotal"), 24000);
+    it_resp_free(&r);
+    /* The same product again adds to its line. */
+    CHECK_EQ_INT(add(&r, user, a, 3), 201);
+    CHECK_EQ_INT(lines(&r), 1);
+    CHECK_EQ_INT(line_num(&r, 0, "qty"), 5);
+    it_resp_free(&r);
+    CHECK_EQ_INT(add(&r, user, b, 1), 201);
+    CHECK_EQ_INT(lines(&r), 2);
+    CHECK_EQ_INT(cart_num(&r, "subtotal"), 5 * 12000 + 3000);
+    CHECK_EQ_INT(cart_num(&r, "itemCount"), 6);
+    it_resp_free(&r);
+    /* Set a quantity; out of range or not in the cart is refused. */
+    it_request(&r, "PATCH", url("ORDER", "/api/cart/items/%lld", a), user, NULL, "{\"qty\":1}",
+               NULL);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK_EQ_INT(line_num(&r, 0, "qty"), 1);
+    it_resp_free(&r);
+    static const char *const bad_qty[] = {"{\"qty\":0}", "{\"qty\":100}", "{\"qty\":\"2\"}",
+                                          "{\"qty\":1,\"x\":1}", "{}"};
+    for (size_t i = 0; i < sizeof(bad_qty) / sizeof(bad_qty[0]); i++) {
+        it_request(&r, "PATCH", url("ORDER", "/api/cart/items/%lld", a), user, NULL, bad_qty[i],
+                   NULL);
+        CHECK_EQ_INT(r.status, 400);
+        it_resp_free(&r);
+    }
+    snprintf(body, sizeof(body), "{\"qty\":1}");
+    it_request(&r, "PATCH", url("ORDER", "/api/cart/items/999999999"), user, NULL, body, NULL);
+    CHECK_EQ_INT(r.status, 404);
+    it_resp_free(&r);
+    /* Remove. */
+    it_request(&r, "DELETE", url("ORDER", "/api/cart/items/%lld", a), user, NULL, NULL, NULL);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK_EQ_INT(lines(&r), 1);
+    it_resp_free(&r);
+    it_request(&r, "DELETE", url("ORDER", "/api/cart/items/%lld", a), user, NULL, NULL, NULL);
+    CHECK_EQ_INT(r.status, 404);
+    it_resp_free(&r);
+    it_request(&r, "DELETE", url("ORDER", "/api/cart/items/abc"), user, NULL, NULL, NULL);
+    CHECK_EQ_INT(r.status, 404);
+    it_resp_free(&r);
+    /* Another owner's cart is their own. */
+    char *other = it_token("someone-else-cart", "user", 300);
+    it_request(&r, "GET", url("ORDER", "/api/cart"), other, NULL, NULL, NULL);
+    CHECK_EQ_INT(lines(&r), 0);
+    it_resp_free(&r);
+    it_request(&r, "GET", url("ORDER", "/api/cart"), NULL, NULL, NULL, NULL);
+    CHECK_EQ_INT(r.status, 401);
+    it_resp_free(&r);
+    ag_free(user);
+    ag_free(other);
+}
+
+TEST(stock_and_unsellable_products)
+{
+    struct it_resp r;
+    char *user = it_token("cart-stock-user", "user", 300);
+    long long few = product_make("active", 500, 3), none = product_make("active", 500, 0);
+    long long draft = product_make("draft", 500, 10);
+
+    CHECK(few > 0 && none > 0 && draft > 0);
+    /* More than the stock: capped at it. */
+    CHECK_EQ_INT(add(&r, user, few, 5), 201);
+    CHECK_EQ_INT(line_num(&r, 0, "qty"), 3);
+    it_resp_free(&r);
+    it_request(&r, "PATCH", url("ORDER", "/api/cart/items/%lld", few), user, NULL, "{\"qty\":4}",
+               NULL);
+    CHECK_EQ_INT(r.status, 409);
+    CHECK_EQ_INT(json_integer_value(json_object_get(
+                     json_object_get(json_object_get(r.json, "error"), "details"), "available")),
+                 3);
+    it_resp_free(&r);
+    CHECK_EQ_INT(add(&r, user, none, 1), 409);
+    it_resp_free(&r);
+    /* Not in the shop (a draft) or no such product at all. */
+    CHECK_EQ_INT(add(&r, user, draft, 1), 404);
+    it_resp_free(&r);
+    CHECK_EQ_INT(add(&r, user, 999999999, 1), 404);
+    it_resp_free(&r);
+    static const char *const bad[] = {"{\"productId\":0,\"qty\":1}",
+                                      "{\"productId\":1,\"qty\":0}",
+                                      "{\"productId\":1,\"qty\":100}",
+                                      "{\"productId\":\"1\",\"qty\":1}",
+                                      "{\"qty\":1}",
+                                      "{\"productId\":1,\"qty\":1,\"price\":1}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        it_request(&r, "POST", url("ORDER", "/api/cart/items"), user, NULL, bad[i], NULL);
+        CHECK_EQ_INT(r.status, 400);
+        it_resp_free(&r);
+    }
+    ag_free(user);
+}
+
+TEST(a_guest_cart_through_the_gateway)
+{
+    struct it_resp r;
+    const char *const h[] = {it_client_auth_header(), NULL};
+    char access[2048];
+    long long id = product_make("active", 7000, 20);
+
+    it_request(&r, "POST", url("GATEWAY", "/api/auth/guest-token"), NULL, NULL, NULL, h);
+    CHECK_EQ_INT(r.status, 200);
+    snprintf(access, sizeof(access), "%s", it_data_str(&r, "access_token"));
+    it_resp_free(&r);
+    char body[96];
+    snprintf(body, sizeof(body), "{\"productId\":%lld,\"qty\":2}", id);
+    it_request(&r, "POST", url("GATEWAY", "/api/cart/items"), access, NULL, body, NULL);
+    CHECK_EQ_INT(r.status, 201);
+    it_resp_free(&r);
+    it_request(&r, "GET", url("GATEWAY", "/api/cart"), access, NULL, NULL, NULL);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK_EQ_INT(cart_num(&r, "subtotal"), 14000);
+    it_resp_free(&r);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct ag_test tests[] = {
+        TEST_ENTRY(add_update_remove),
+        TEST_ENTRY(stock_and_unsellable_products),
+        TEST_ENTRY(a_guest_cart_through_the_gateway),
+    };
+    it_init();
+    admin = it_token("root", "admin", 600);
+    int rc = ag_test_main_(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
+    ag_free(admin);
+    it_cleanup();
+    return rc;
+}
