@@ -219,9 +219,9 @@ cart_update(struct ag_req *req)
 {
     static const char *const keys[] = {"qty", NULL};
     struct ag_json_err err;
-    long long id, qty, have = 0;
-    json_t *body;
-    PGconn *db;
+    long long id = 0, qty, have = 0;
+    json_t *body = NULL;
+    PGconn *db = NULL;
 
     int rc = product_id_or_reply(req, &id);
     if (rc == 0) {
@@ -250,13 +250,14 @@ cart_update(struct ag_req *req)
 static int
 cart_remove(struct ag_req *req)
 {
-    long long id;
-    PGconn *db;
+    long long id = 0;
+    PGconn *db = NULL;
 
     int rc = product_id_or_reply(req, &id);
-    if (rc == 0) {
-        rc = ag_req_db(req, &db);
+    if (rc < 0) {
+        return rc; /* replied */
     }
+    rc = ag_req_db(req, &db);
     if (rc == 0) {
         rc = store_cart_remove(db, req->auth.sub, id);
     }
