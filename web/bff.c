@@ -29,12 +29,14 @@ bff_login(struct ag_req *req, struct web_visit *v)
     struct ag_httpc_resp resp;
     json_t *body;
     const char *extra[2] = {NULL, NULL};
+    const char *guest = NULL;
 
     int rc = ag_req_json_or_reply(req, &body);
     if (rc < 0) {
         return rc;
     }
     if (v->access != NULL && v->claims.role == AG_ROLE_GUEST) {
+        guest = v->access;
         extra[0] = ag_arena_printf(req->arena, "X-Previous-Token: %s", v->access);
     }
     rc = web_auth_call(req, "POST", "/api/auth/login", body, extra, &resp);
@@ -44,6 +46,7 @@ bff_login(struct ag_req *req, struct web_visit *v)
     json_t *data = json_object_get(resp.json, "data");
     if (resp.status == 200 && web_visit_tokens_set(req, v, data) == 0) {
         web_csrf_rotate(req, v);
+        web_cart_merge(req, v, guest);
         json_t *out = json_pack(
             "{s:O?,s:O?,s:O?,s:O?,s:O?}", "id", json_object_get(data, "id"), "email",
             json_object_get(data, "email"), "name", json_object_get(data, "name"), "role",

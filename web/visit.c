@@ -223,6 +223,25 @@ guest_start(struct ag_req *req, struct web_visit *v)
     ag_httpc_resp_release(&resp);
 }
 
+void
+web_cart_merge(struct ag_req *req, struct web_visit *v, const char *guest_token)
+{
+    struct ag_httpc_resp resp;
+
+    if (guest_token == NULL || !v->signed_in) {
+        return;
+    }
+    json_t *body = json_pack("{s:s}", "guestToken", guest_token);
+    int rc = web_api_call(req, v, "POST", "/api/cart/merge", body, NULL, &resp);
+    json_decref(body);
+    if (rc < 0 || resp.status != 200) {
+        /* The sign-in stands; the guest's cart stays where it was. */
+        ag_log(AG_LOG_WARN, req->request_id, "cannot merge the guest cart: %s, HTTP %ld",
+               rc < 0 ? ag_err_name(rc) : "answered", resp.status);
+    }
+    ag_httpc_resp_release(&resp);
+}
+
 /*
  * Signs in with auth (directly, with the BFF's client key), handing over the guest token so
  * auth ends that session; 'new_csrf' renews the CSRF cookie too. 0 with the cookies set; else the
@@ -234,8 +253,10 @@ web_sign_in(struct ag_req *req, struct web_visit *v, const char *login, const ch
 {
     struct ag_httpc_resp resp;
     const char *extra[2] = {NULL, NULL};
+    const char *guest = NULL;
 
     if (v->access != NULL && v->claims.role == AG_ROLE_GUEST) {
+        guest = v->access;
         extra[0] = ag_arena_printf(req->arena, "X-Previous-Token: %s", v->access);
     }
     json_t *body = json_pack("{s:s,s:s}", strchr(login, '@') != NULL ? "email" : "id", login,
@@ -247,6 +268,9 @@ web_sign_in(struct ag_req *req, struct web_visit *v, const char *login, const ch
         rc = web_visit_tokens_set(req, v, json_object_get(resp.json, "data"));
         if (rc == 0 && new_csrf) {
             web_csrf_rotate(req, v); /* a new visitor's session gets a new CSRF token */
+        }
+        if (rc == 0) {
+            web_cart_merge(req, v, guest); /* the guest's cart comes along */
         }
     } else if (rc == 0) {
         rc = AG_EUNAUTH;

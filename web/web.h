@@ -102,6 +102,9 @@ int web_visit_begin(struct ag_req *req, struct web_visit *v, unsigned flags);
 /* Sets the token cookies from auth's token answer 'tokens' (borrowed). AG_EINTERNAL when the
  * answer is not a usable one. */
 int web_visit_tokens_set(struct ag_req *req, struct web_visit *v, const json_t *tokens);
+/* After a sign-in that replaced the guest session 'guest_token' (NULL: none): the guest's
+ * cart merged into the member's (POST /api/cart/merge). A failure is logged, never fatal. */
+void web_cart_merge(struct ag_req *req, struct web_visit *v, const char *guest_token);
 /* Clears the token cookies (Max-Age=0) and forgets the tokens in 'v'. */
 void web_visit_clear(struct ag_req *req, struct web_visit *v);
 /* New tokens for v->refresh: 0; AG_EUNAUTH when refused (cookies cleared); else AG_EUNAVAIL. */

@@ -8,9 +8,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "agora/err.h"
 #include "agora/json.h"
+#include "agora/jwt.h"
 #include "agora/log.h"
 
 static int
@@ -267,10 +269,78 @@ cart_remove(struct ag_req *req)
     return rc < 0 ? rc : cart_reply(req, db, 200);
 }
 
+/*
+ * POST /api/cart/merge {guestToken}: a member who just signed in brings the cart they had as
+ * a guest (the guest's access token, still valid, is the proof): each line adds to the
+ * member's (capped at 99 and at the stock; lines no longer sellable stay behind), and the
+ * guest's cart is emptied. Doing it again is harmless: the guest's cart is empty then.
+ */
+static int
+cart_merge(struct ag_req *req)
+{
+    const struct order_app *app = req->app;
+    static const char *const keys[] = {"guestToken", NULL};
+    struct cart_line lines[ORDER_CART_LINES_MAX];
+    struct ag_jwt_claims guest;
+    struct ag_json_err err;
+    struct ag_str token;
+    json_t *body;
+    PGconn *db;
+    size_t n;
+
+    int rc = ag_req_json_or_reply(req, &body);
+    if (rc < 0) {
+        return rc;
+    }
+    if (ag_json_only_keys(body, keys, &err) < 0 ||
+        ag_json_get_str(req->arena, body, "guestToken", AG_JSON_REQUIRED, 1, 4096, &token, &err) <
+            0) {
+        return ag_reply_invalid(req, &err);
+    }
+    if (ag_jwt_verify(app->jwt, token.ptr, token.len, (int64_t)time(NULL), &guest) < 0 ||
+        guest.role != AG_ROLE_GUEST) {
+        return field_error(req, "guestToken", "'guestToken' must be a valid guest access token");
+    }
+    rc = ag_req_db(req, &db);
+    if (rc == 0) {
+        rc = store_cart_lines(db, guest.sub, lines, &n);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct order_product p;
+        long long have = 0;
+        rc = store_cart_qty(db, req->auth.sub, lines[i].product_id, &have);
+        if (rc < 0) {
+            break;
+        }
+        int got = order_product_get(req, lines[i].product_id, &p);
+        if (got == AG_ENOTFOUND) {
+            continue;
+        }
+        if (got < 0) {
+            rc = got;
+            break;
+        }
+        long long want = order_cart_add_qty(have, lines[i].qty, p.available);
+        json_decref(p.json);
+        if (p.active && want > have) {
+            rc = store_cart_set(db, req->auth.sub, lines[i].product_id, want);
+            if (rc == AG_ECONFLICT) {
+                rc = 0; /* the member's cart is full: the rest stays behind */
+                break;
+            }
+        }
+    }
+    if (rc == 0) {
+        rc = store_cart_clear(db, guest.sub);
+    }
+    return rc < 0 ? rc : cart_reply(req, db, 200);
+}
+
 const struct ag_route order_routes[] = {
     {AG_GET, "/api/cart", cart_get, AG_AUTH_ANY, 0, 0},
     {AG_POST, "/api/cart/items", cart_add, AG_AUTH_ANY, 1024, 0},
     {AG_PATCH, "/api/cart/items/{productId}", cart_update, AG_AUTH_ANY, 1024, 0},
     {AG_DELETE, "/api/cart/items/{productId}", cart_remove, AG_AUTH_ANY, 0, 0},
+    {AG_POST, "/api/cart/merge", cart_merge, AG_AUTH_USER, 8192, 0},
 };
 const size_t order_nroutes = sizeof(order_routes) / sizeof(order_routes[0]);

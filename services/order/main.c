@@ -55,12 +55,13 @@ serve(const struct order_config *cfg)
 {
     struct order_app app = {.cfg = cfg};
     struct ag_jwt jwt;
+
+    app.jwt = &jwt;
     struct ag_db_pool *db = NULL;
     struct ag_kv_pool *kv = NULL;
-    int rc;
 
     ag_jwt_init(&jwt, cfg->jwt_issuer, cfg->jwt_audience, 4096);
-    rc = ag_jwt_add_key_file(&jwt, cfg->jwt_public_key_file);
+    int rc = ag_jwt_add_key_file(&jwt, cfg->jwt_public_key_file);
     if (rc < 0) {
         ag_log(AG_LOG_ERROR, NULL, "cannot load the JWT public key '%s': %s",
                cfg->jwt_public_key_file, ag_err_name(rc));

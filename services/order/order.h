@@ -43,6 +43,7 @@ struct order_config {
 struct order_app {
     const struct order_config *cfg;
     struct ag_httpc *catalog; /* owned by main */
+    struct ag_jwt *jwt;       /* owned by main: verifies a guest's token handed over at login */
 };
 
 /* A product as the catalog shows it now (catalog.c). */
@@ -74,6 +75,8 @@ int store_cart_qty(PGconn *db, const char *owner, long long product_id, long lon
 /* Sets the line's quantity (inserting it); AG_ECONFLICT when the cart is full. */
 int store_cart_set(PGconn *db, const char *owner, long long product_id, long long qty);
 int store_cart_remove(PGconn *db, const char *owner, long long product_id);
+/* Empties the owner's cart. */
+int store_cart_clear(PGconn *db, const char *owner);
 
 /* handlers.c */
 extern const struct ag_route order_routes[];

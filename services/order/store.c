@@ -28,6 +28,7 @@ const struct ag_db_stmt order_stmts[] = {
      " RETURNING 1",
      4},
     {"cart_remove", "DELETE FROM cart_items WHERE owner = $1 AND product_id = $2::bigint", 2},
+    {"cart_clear", "DELETE FROM cart_items WHERE owner = $1", 1},
 };
 const size_t order_nstmts = sizeof(order_stmts) / sizeof(order_stmts[0]);
 
@@ -112,5 +113,16 @@ store_cart_remove(PGconn *db, const char *owner, long long product_id)
     }
     rc = PQcmdTuples(res)[0] == '1' ? 0 : AG_ENOTFOUND;
     PQclear(res);
+    return rc;
+}
+
+int
+store_cart_clear(PGconn *db, const char *owner)
+{
+    PGresult *res;
+    int rc = ag_db_exec(db, "cart_clear", 1, &owner, NULL, &res, NULL);
+    if (rc == 0) {
+        PQclear(res);
+    }
     return rc;
 }

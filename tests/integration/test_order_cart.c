@@ -2,7 +2,8 @@
  * The cart of the order service over HTTP against the test stack (its catalog, PostgreSQL):
  * adding (quantities add up, capped at the stock), setting and removing lines, prices from
  * the catalog of the moment, unknown and unsellable products refused, bad input, carts kept
- * apart per owner, and a guest's cart through the gateway.
+ * apart per owner, a guest's cart through the gateway, and the guest's cart merged into the
+ * member's at sign-in (at the service, and through the storefront's sign-up).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "ag_test.h"
 #include "itest.h"
+#include "webtest.h"
 
 #include "agora/mem.h"
 
@@ -213,6 +215,96 @@ TEST(a_guest_cart_through_the_gateway)
     it_resp_free(&r);
 }
 
+static long
+merge(struct it_resp *r, const char *token, const char *guest_token)
+{
+    char body[2200];
+    snprintf(body, sizeof(body), "{\"guestToken\":\"%s\"}", guest_token);
+    it_request(r, "POST", url("ORDER", "/api/cart/merge"), token, NULL, body, NULL);
+    return r->status;
+}
+
+TEST(guest_cart_merges_into_the_member_cart)
+{
+    struct it_resp r;
+    char gsub[40], msub[40];
+    long long a = product_make("active", 1000, 10), b = product_make("active", 2000, 10);
+
+    CHECK(a > 0 && b > 0);
+    it_unique(gsub, sizeof(gsub), "guest:");
+    it_unique(msub, sizeof(msub), "m-");
+    char *guest = it_token(gsub, "guest", 300);
+    char *member = it_token(msub, "user", 300);
+    CHECK_EQ_INT(add(&r, guest, a, 4), 201);
+    it_resp_free(&r);
+    CHECK_EQ_INT(add(&r, guest, b, 1), 201);
+    it_resp_free(&r);
+    CHECK_EQ_INT(add(&r, member, a, 8), 201); /* the member had some already */
+    it_resp_free(&r);
+    CHECK_EQ_INT(merge(&r, member, guest), 200);
+    CHECK_EQ_INT(lines(&r), 2);
+    CHECK_EQ_INT(line_num(&r, 0, "qty"), 10); /* 8 + 4, capped at the stock of 10 */
+    CHECK_EQ_INT(line_num(&r, 1, "qty"), 1);
+    it_resp_free(&r);
+    it_request(&r, "GET", url("ORDER", "/api/cart"), guest, NULL, NULL, NULL);
+    CHECK_EQ_INT(lines(&r), 0); /* the guest's cart is gone */
+    it_resp_free(&r);
+    CHECK_EQ_INT(merge(&r, member, guest), 200); /* again: nothing more */
+    CHECK_EQ_INT(line_num(&r, 1, "qty"), 1);
+    it_resp_free(&r);
+    /* Only a guest's valid token is proof; only a member merges. */
+    CHECK_EQ_INT(merge(&r, member, member), 400);
+    it_resp_free(&r);
+    CHECK_EQ_INT(merge(&r, member, "not-a-token"), 400);
+    it_resp_free(&r);
+    char *expired = it_token(gsub, "guest", -600);
+    CHECK_EQ_INT(merge(&r, member, expired), 400);
+    it_resp_free(&r);
+    CHECK_EQ_INT(merge(&r, guest, guest), 403);
+    it_resp_free(&r);
+    ag_free(expired);
+    ag_free(guest);
+    ag_free(member);
+}
+
+TEST(storefront_sign_up_keeps_the_guest_cart)
+{
+    struct jar j = {0};
+    struct it_resp r;
+    char csrf[128], idem[64], id[40], body[96], form[512];
+    long long p = product_make("active", 4500, 10);
+
+    CHECK(p > 0);
+    /* A guest on the sign-up page puts two in the cart… */
+    browse(&j, &r, "GET", "/signup", NULL, NULL);
+    CHECK(csrf_of(&r, csrf, sizeof(csrf)) != NULL);
+    CHECK(field_of(&r, "idem", idem, sizeof(idem)) != NULL);
+    it_resp_free(&r);
+    const char *guest = jar_get(&j, "access_token");
+    CHECK(guest != NULL);
+    snprintf(body, sizeof(body), "{\"productId\":%lld,\"qty\":2}", p);
+    it_request(&r, "POST", url("GATEWAY", "/api/cart/items"), guest, NULL, body, NULL);
+    CHECK_EQ_INT(r.status, 201);
+    it_resp_free(&r);
+    /* …and signs up (which signs them in): the cart comes along. */
+    it_unique(id, sizeof(id), "cart");
+    snprintf(form, sizeof(form),
+             "_csrf=%s&idem=%s&id=%s&email=%s%%40example.com&name=Kim&password=" PASSWORD
+             "&passwordConfirm=" PASSWORD,
+             csrf, idem, id, id);
+    browse(&j, &r, "POST", "/signup", form, NULL);
+    CHECK_EQ_INT(r.status, 303);
+    it_resp_free(&r);
+    browse(&j, &r, "GET", "/cart", NULL, NULL);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(strstr(r.body, " × 2") != NULL);
+    it_resp_free(&r);
+    it_request(&r, "GET", url("GATEWAY", "/api/cart"), jar_get(&j, "access_token"), NULL, NULL,
+               NULL);
+    CHECK_EQ_INT(cart_num(&r, "subtotal"), 9000);
+    it_resp_free(&r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -220,6 +312,8 @@ main(int argc, char **argv)
         TEST_ENTRY(add_update_remove),
         TEST_ENTRY(stock_and_unsellable_products),
         TEST_ENTRY(a_guest_cart_through_the_gateway),
+        TEST_ENTRY(guest_cart_merges_into_the_member_cart),
+        TEST_ENTRY(storefront_sign_up_keeps_the_guest_cart),
     };
     it_init();
     admin = it_token("root", "admin", 600);
