@@ -317,29 +317,6 @@ lang_switch(struct ag_req *req)
     return web_redirect(req, web_next_path(ag_req_query(req, "next")));
 }
 
-/* GET /cart: the visitor's cart as the order service answers it. */
-static int
-cart(struct ag_req *req)
-{
-    struct web_visit v;
-    struct ag_httpc_resp resp;
-
-    web_visit_begin(req, &v, WEB_VISIT_GUEST);
-    json_t *d = web_page_data(req, &v, "cart_title");
-    int rc = web_api_call(req, &v, "GET", "/api/cart", NULL, NULL, &resp);
-    json_t *items = rc == 0 && resp.status == 200
-                        ? json_object_get(json_object_get(resp.json, "data"), "items")
-                        : NULL;
-    if (json_is_array(items) && json_array_size(items) > 0) {
-        json_object_set(d, "items", items);
-        json_object_set_new(d, "has_items", json_true());
-    } else if (rc != 0 || resp.status >= 500) {
-        json_object_set_new(d, "alert", json_string(web_text(req, &v, "cart_unavailable")));
-    }
-    ag_httpc_resp_release(&resp);
-    return web_page_reply(req, 200, "cart", d);
-}
-
 /* Any other path: the not-found page (whatever the method). */
 int
 web_not_found(struct ag_req *req)
@@ -372,7 +349,10 @@ const struct ag_route web_routes[] = {
     {AG_GET, "/products", web_search, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/products/{slug}", web_product, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/categories/{slug}", web_category, AG_AUTH_NONE, 0, 0},
-    {AG_GET, "/cart", cart, AG_AUTH_NONE, 0, 0},
+    {AG_GET, "/cart", web_cart, AG_AUTH_NONE, 0, 0},
+    {AG_POST, "/cart/items", web_cart_add, AG_AUTH_NONE, FORM_MAX, 0},
+    {AG_POST, "/cart/items/{pid}", web_cart_update, AG_AUTH_NONE, FORM_MAX, 0},
+    {AG_POST, "/cart/items/{pid}/remove", web_cart_remove, AG_AUTH_NONE, FORM_MAX, 0},
     {AG_GET, "/account", web_account, AG_AUTH_NONE, 0, 0},
     {AG_POST, "/account/profile", web_account_profile, AG_AUTH_NONE, FORM_MAX, 0},
     {AG_POST, "/account/password", web_account_password, AG_AUTH_NONE, FORM_MAX, 0},

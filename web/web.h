@@ -275,6 +275,11 @@ extern const struct ag_route web_routes[];
 extern const size_t web_nroutes;
 extern const struct ag_route web_fallback;
 int web_not_found(struct ag_req *req);
+/* cart.c: the cart page and its forms */
+int web_cart(struct ag_req *req);
+int web_cart_add(struct ag_req *req);
+int web_cart_update(struct ag_req *req);
+int web_cart_remove(struct ag_req *req);
 int web_account(struct ag_req *req);
 int web_account_profile(struct ag_req *req);
 int web_account_password(struct ag_req *req);

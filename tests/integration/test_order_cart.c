@@ -303,6 +303,50 @@ TEST(storefront_sign_up_keeps_the_guest_cart)
                NULL);
     CHECK_EQ_INT(cart_num(&r, "subtotal"), 9000);
     it_resp_free(&r);
+
+    /* The cart page's forms, without JavaScript: change the quantity, remove, add again as
+     * the product page's form does; bad input and a missing CSRF token are refused. */
+    browse(&j, &r, "GET", "/cart", NULL, NULL);
+    CHECK(csrf_of(&r, csrf, sizeof(csrf)) != NULL);
+    it_resp_free(&r);
+    char path[64];
+    snprintf(path, sizeof(path), "/cart/items/%lld", p);
+    snprintf(form, sizeof(form), "_csrf=%s&quantity=3", csrf);
+    browse(&j, &r, "POST", path, form, NULL);
+    CHECK_EQ_INT(r.status, 303);
+    it_resp_free(&r);
+    browse(&j, &r, "GET", "/cart", NULL, NULL);
+    CHECK(strstr(r.body, " × 3") != NULL);
+    CHECK(strstr(r.body, "13,500") != NULL); /* the subtotal, 3 × 4,500 */
+    it_resp_free(&r);
+    snprintf(form, sizeof(form), "_csrf=%s&quantity=0", csrf);
+    browse(&j, &r, "POST", path, form, NULL);
+    CHECK_EQ_INT(r.status, 400);
+    CHECK(strstr(r.body, "cart-alert") != NULL);
+    it_resp_free(&r);
+    snprintf(form, sizeof(form), "_csrf=%s&quantity=11", csrf);
+    browse(&j, &r, "POST", path, form, NULL);
+    CHECK_EQ_INT(r.status, 409); /* 10 in stock */
+    it_resp_free(&r);
+    snprintf(path, sizeof(path), "/cart/items/%lld/remove", p);
+    snprintf(form, sizeof(form), "_csrf=%s", csrf);
+    browse(&j, &r, "POST", path, form, NULL);
+    CHECK_EQ_INT(r.status, 303);
+    it_resp_free(&r);
+    browse(&j, &r, "GET", "/cart", NULL, NULL);
+    CHECK(strstr(r.body, "cart-lines") == NULL);
+    it_resp_free(&r);
+    snprintf(form, sizeof(form), "_csrf=%s&productId=%lld&quantity=1", csrf, p);
+    browse(&j, &r, "POST", "/cart/items", form, NULL);
+    CHECK_EQ_INT(r.status, 303);
+    it_resp_free(&r);
+    snprintf(form, sizeof(form), "productId=%lld&quantity=1", p);
+    browse(&j, &r, "POST", "/cart/items", form, NULL);
+    CHECK_EQ_INT(r.status, 403);
+    it_resp_free(&r);
+    browse(&j, &r, "GET", "/cart", NULL, NULL);
+    CHECK(strstr(r.body, " × 1") != NULL);
+    it_resp_free(&r);
 }
 
 int
