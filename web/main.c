@@ -237,13 +237,7 @@ setup(struct web_app *app, const struct web_config *cfg)
     snprintf(app->client_header, sizeof(app->client_header), "Authorization: Basic %s", b64);
     sodium_memzero(pair, sizeof(pair));
     sodium_memzero(b64, sizeof(b64));
-    int rc = ag_jwt_add_key_file(app->jwt, cfg->jwt_public_key_file);
-    if (rc < 0) {
-        ag_log(AG_LOG_ERROR, NULL, "cannot load the JWT public key '%s': %s",
-               cfg->jwt_public_key_file, ag_err_name(rc));
-        return rc;
-    }
-    rc = ag_jwt_add_key_files(app->jwt, cfg->jwt_extra_public_keys);
+    int rc = ag_jwt_add_keys(app->jwt, cfg->jwt_public_key_file, cfg->jwt_extra_public_keys);
     return rc < 0 ? rc : load_files(app, cfg);
 }
 

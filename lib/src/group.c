@@ -102,9 +102,10 @@ buf_element(struct buf *b, const char *v)
     buf_put(b, "\"", 1);
 }
 
-/* Runs 'batch' ('n' callers) and fills each one's result; no lock held. */
+/* Runs 'batch' ('n' callers) on 'conn' (NULL: a pooled one) and fills each one's result; no
+ * lock held. */
 static void
-run(struct ag_group *g, struct item **batch, size_t n)
+run(struct ag_group *g, struct item **batch, size_t n, PGconn *conn)
 {
     struct buf *arrays = ag_xcalloc((size_t)g->nparams, sizeof(*arrays));
     const char **params = ag_xcalloc((size_t)g->nparams, sizeof(*params));
@@ -122,10 +123,12 @@ run(struct ag_group *g, struct item **batch, size_t n)
         buf_put(&arrays[p], "}", 1);
         params[p] = arrays[p].p;
     }
-    int rc = ag_db_acquire(g->pool, &db);
+    int rc = conn != NULL ? 0 : ag_db_acquire(g->pool, &db);
     if (rc == 0) {
-        rc = ag_db_exec(db, g->stmt, g->nparams, params, NULL, &res, NULL);
-        ag_db_release(g->pool, db);
+        rc = ag_db_exec(conn != NULL ? conn : db, g->stmt, g->nparams, params, NULL, &res, NULL);
+        if (conn == NULL) {
+            ag_db_release(g->pool, db);
+        }
     }
     int rows = rc == 0 ? PQntuples(res) : 0;
     char *taken = ag_xcalloc((size_t)rows + 1, 1);
@@ -201,7 +204,7 @@ ag_group_exec(struct ag_group *g, const char *const *values, ag_group_row_fn fn,
         }
         g->running++;
         pthread_mutex_unlock(&g->lock);
-        run(g, batch, n);
+        run(g, batch, n, NULL);
         pthread_mutex_lock(&g->lock);
         for (size_t i = 0; i < n; i++) {
             batch[i]->done = 1;
@@ -210,5 +213,15 @@ ag_group_exec(struct ag_group *g, const char *const *values, ag_group_row_fn fn,
         pthread_cond_broadcast(&g->wake);
     }
     pthread_mutex_unlock(&g->lock);
+    return me.rc;
+}
+
+int
+ag_group_exec_on(struct ag_group *g, PGconn *conn, const char *const *values, ag_group_row_fn fn,
+                 void *arg)
+{
+    struct item me = {.values = values, .fn = fn, .arg = arg};
+    struct item *batch[1] = {&me};
+    run(g, batch, 1, conn);
     return me.rc;
 }

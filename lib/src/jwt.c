@@ -553,6 +553,17 @@ ag_jwt_add_key_files(struct ag_jwt *jwt, const char *list)
     return rc;
 }
 
+int
+ag_jwt_add_keys(struct ag_jwt *jwt, const char *main, const char *extra)
+{
+    int rc = ag_jwt_add_key_file(jwt, main);
+    if (rc < 0) {
+        ag_log(AG_LOG_ERROR, NULL, "cannot load the JWT key '%s': %s", main, ag_err_name(rc));
+        return rc;
+    }
+    return ag_jwt_add_key_files(jwt, extra);
+}
+
 /* Writes 'n' bytes; returns 0 or -1 with errno. */
 static int
 write_all(int fd, const char *p, size_t n)

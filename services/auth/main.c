@@ -64,13 +64,7 @@ static const struct ag_config_var auth_config_vars[] = {
 static int
 keys_load(struct ag_jwt *jwt, const struct auth_config *cfg)
 {
-    int rc = ag_jwt_add_key_file(jwt, cfg->jwt_private_key_file);
-    if (rc < 0) {
-        ag_log(AG_LOG_ERROR, NULL, "cannot load the JWT private key '%s': %s",
-               cfg->jwt_private_key_file, ag_err_name(rc));
-        return rc;
-    }
-    return ag_jwt_add_key_files(jwt, cfg->jwt_extra_public_keys);
+    return ag_jwt_add_keys(jwt, cfg->jwt_private_key_file, cfg->jwt_extra_public_keys);
 }
 
 static int

@@ -139,13 +139,7 @@ serve(const struct catalog_config *cfg)
     int rc;
 
     ag_jwt_init(&jwt, cfg->jwt_issuer, cfg->jwt_audience, 4096);
-    rc = ag_jwt_add_key_file(&jwt, cfg->jwt_public_key_file);
-    if (rc < 0) {
-        ag_log(AG_LOG_ERROR, NULL, "cannot load the JWT public key '%s': %s",
-               cfg->jwt_public_key_file, ag_err_name(rc));
-        goto out;
-    }
-    rc = ag_jwt_add_key_files(&jwt, cfg->jwt_extra_public_keys);
+    rc = ag_jwt_add_keys(&jwt, cfg->jwt_public_key_file, cfg->jwt_extra_public_keys);
     if (rc == 0 && cfg->migrate) {
         rc = ag_idem_migrate(cfg->database_url, catalog_schema, catalog_schema_count);
     }

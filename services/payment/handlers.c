@@ -283,7 +283,7 @@ static int
 payment_create(struct ag_req *req)
 {
     const struct payment_app *app = req->app;
-    struct payment_row row;
+    struct payment_row row = {0};
     struct charge_in in;
     const char *text = NULL;
     size_t len = 0;
@@ -295,7 +295,7 @@ payment_create(struct ag_req *req)
         rc = ag_req_db(req, &db);
     }
     if (rc == 0) {
-        rc = store_payment_begin(req->arena, db, &in.p, app->cfg->stale_s, &row, &created);
+        rc = store_payment_begin(db, &in.p, app->cfg->stale_s, &row, &created);
     }
     if (rc == 0 && !created) {
         rc = existing_reply(req, db, &row, &in);
@@ -399,45 +399,6 @@ refund_begin_tx(PGconn *db, void *arg)
     struct refund_tx *t = arg;
     return store_refund_begin(db, t->payment_id, t->amount, t->reason, t->retry_s, t->refund_id,
                               &t->row);
-}
-
-struct refund_done {
-    struct ag_arena *arena;
-    const char *refund_id, *payment_id, *source;
-    long long amount;
-    const char *text;
-    size_t len;
-};
-
-static int
-refund_done_tx(PGconn *db, void *arg)
-{
-    struct refund_done *d = arg;
-    struct payment_row row;
-
-    /* The payment locked, so that no other refund's figures interleave with this one's. */
-    int rc = store_payment_lock(db, d->payment_id, &row);
-    if (rc < 0) {
-        return rc;
-    }
-    rc = store_refund_finish(db, d->refund_id, "SUCCEEDED");
-    if (rc < 0) {
-        return rc; /* AG_ENOTFOUND: another finished it */
-    }
-    return payment_refunded(d->arena, db, &row, d->amount, d->source, &d->text, &d->len);
-}
-
-int
-payment_refund_settle(struct ag_arena *a, PGconn *db, const char *refund_id, const char *payment_id,
-                      long long amount, const char *source, const char **text, size_t *len)
-{
-    struct refund_done d = {a, refund_id, payment_id, source, amount, NULL, 0};
-    int rc = ag_db_tx(db, "READ COMMITTED", 3, refund_done_tx, &d);
-    if (rc == 0 && text != NULL) {
-        *text = d.text;
-        *len = d.len;
-    }
-    return rc;
 }
 
 /* {"refund":{…},"payment":<text>} */

@@ -95,12 +95,9 @@ serve(const struct payment_config *cfg)
         goto out;
     }
     app.provider_ctx = app.provider->open(cfg);
-    rc = app.provider_ctx != NULL ? ag_jwt_add_key_file(&jwt, cfg->jwt_public_key_file) : AG_EINVAL;
-    if (rc < 0) {
-        ag_log(AG_LOG_ERROR, NULL, "cannot start: %s", ag_err_name(rc));
-        goto out;
-    }
-    rc = ag_jwt_add_key_files(&jwt, cfg->jwt_extra_public_keys);
+    rc = app.provider_ctx != NULL
+             ? ag_jwt_add_keys(&jwt, cfg->jwt_public_key_file, cfg->jwt_extra_public_keys)
+             : AG_EINVAL;
     if (rc == 0 && cfg->migrate) {
         rc = ag_idem_migrate(cfg->database_url, payment_schema, payment_schema_count);
     }

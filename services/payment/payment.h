@@ -144,8 +144,8 @@ struct payment_new {
 };
 /* Inserts a PENDING payment for an order (the reconciler takes it after 'stale_s' if it is
  * still PENDING then): '*created' 1 and the row, or 0 and the order's existing payment. */
-int store_payment_begin(struct ag_arena *a, PGconn *db, const struct payment_new *p,
-                        long long stale_s, struct payment_row *row, int *created);
+int store_payment_begin(PGconn *db, const struct payment_new *p, long long stale_s,
+                        struct payment_row *row, int *created);
 /* The payment 'id' (or, id NULL, of 'order_id'): 0 or AG_ENOTFOUND. */
 int store_payment_row(PGconn *db, const char *id, const char *order_id, struct payment_row *row);
 /* The payment's JSON ('*out' in 'a') and its payer ("" when none). */
@@ -201,7 +201,7 @@ int payment_mark_failed(struct ag_arena *a, PGconn *db, const struct payment_row
 /* A refund of 'amount' that the provider made, added to the payment. */
 int payment_refunded(struct ag_arena *a, PGconn *db, const struct payment_row *row,
                      long long amount, const char *source, const char **out, size_t *len);
-/* handlers.c: a refund the provider made, in one transaction: the refund SUCCEEDED and the
+/* settle.c: a refund the provider made, in one transaction: the refund SUCCEEDED and the
  * payment's figures. AG_ENOTFOUND when another already finished it. */
 int payment_refund_settle(struct ag_arena *a, PGconn *db, const char *refund_id,
                           const char *payment_id, long long amount, const char *source,

@@ -191,3 +191,43 @@ payment_refunded(struct ag_arena *a, PGconn *db, const struct payment_row *row, 
     }
     return apply(a, db, &c, row->amount, out, len);
 }
+
+/* A refund the provider made: the refund SUCCEEDED and the payment's figures, together. */
+struct refund_done {
+    struct ag_arena *arena;
+    const char *refund_id, *payment_id, *source;
+    long long amount;
+    const char *text;
+    size_t len;
+};
+
+static int
+refund_done_tx(PGconn *db, void *arg)
+{
+    struct refund_done *d = arg;
+    struct payment_row row;
+
+    /* The payment locked, so that no other refund's figures interleave with this one's. */
+    int rc = store_payment_lock(db, d->payment_id, &row);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = store_refund_finish(db, d->refund_id, "SUCCEEDED");
+    if (rc < 0) {
+        return rc; /* AG_ENOTFOUND: another finished it */
+    }
+    return payment_refunded(d->arena, db, &row, d->amount, d->source, &d->text, &d->len);
+}
+
+int
+payment_refund_settle(struct ag_arena *a, PGconn *db, const char *refund_id, const char *payment_id,
+                      long long amount, const char *source, const char **text, size_t *len)
+{
+    struct refund_done d = {a, refund_id, payment_id, source, amount, NULL, 0};
+    int rc = ag_db_tx(db, "READ COMMITTED", 3, refund_done_tx, &d);
+    if (rc == 0 && text != NULL) {
+        *text = d.text;
+        *len = d.len;
+    }
+    return rc;
+}

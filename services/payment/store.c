@@ -48,19 +48,12 @@
            ", 'amount', " AMOUNT ", 'currency', " P ".currency)"
 
 const struct ag_db_stmt payment_stmts[] = {
-    /* $1 order, $2 payer, $3 amount, $4 currency, $5 brand, $6 last4, $7 provider, $8 the
-     * seconds after which the reconciler takes a payment still PENDING (its caller died). */
-    {"payment_begin",
-     "WITH ins AS (INSERT INTO payments (order_id, payer_id, amount, currency, card_brand,"
-     " card_last4, provider, next_check_at) VALUES ($1, $2, $3::bigint, $4, $5, $6, $7,"
-     " now() + make_interval(secs => $8::float8)) ON CONFLICT (order_id) DO NOTHING RETURNING *),"
-     " ev AS (INSERT INTO payment_events (payment_id, to_status, amount, source)"
-     " SELECT id, 'PENDING', amount, 'api' FROM ins),"
-     " ob AS (INSERT INTO outbox (stream, type, payload) SELECT " OUTBOX_OF(
-         "ins", "ins.status", "ins.amount") " FROM ins)"
-                                            " SELECT " ROW_COLS " FROM ins p",
-     8},
-    /* payment_begin for many callers at once (agora/group.h): each parameter a text[] */
+    /*
+     * A payment's first statement, its PENDING row with the event and outbox row, for one
+     * caller or many at once (agora/group.h): each parameter a text[] of $1 order, $2 payer,
+     * $3 amount, $4 currency, $5 brand, $6 last4, $7 provider, $8 the seconds after which
+     * the reconciler takes a payment still PENDING (its caller died).
+     */
     {"payment_begin_many",
      "WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[],"
      " $5::text[], $6::text[], $7::text[], $8::float8[])"
@@ -75,7 +68,12 @@ const struct ag_db_stmt payment_stmts[] = {
          "ins", "ins.status", "ins.amount") " FROM ins)"
                                             " SELECT p.order_id, " ROW_COLS " FROM ins p",
      8},
-    /* payment_apply for many callers at once; each one's steps as "FROM>TO:amount,…" */
+    /*
+     * A change of payments, for one caller or many at once: each parameter a text[] of the
+     * payment's id, the state it must still be in, the new state, captured, refunded, the
+     * provider's id, brand, last4, failure code (NULL: each unchanged), source, the seconds
+     * to the reconciler's next look when UNKNOWN, and the steps as "FROM>TO:amount,…".
+     */
     {"payment_apply_many",
      "WITH i AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[],"
      " $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],"
@@ -110,27 +108,6 @@ const struct ag_db_stmt payment_stmts[] = {
      "SELECT " PAYMENT_JSON ", COALESCE(p.payer_id, '') FROM payments p"
      " WHERE p.id = $1::uuid",
      1},
-    /* $1 id, $2 the state it must be in, $3 the new state, $4 captured, $5 refunded,
-     * $6 provider id, $7 brand, $8 last4, $9 failure code (NULL: unchanged), $10 source,
-     * $11 recheck seconds when UNKNOWN, $12..$14 the steps: from, to, amount. */
-    {"payment_apply",
-     "WITH upd AS (UPDATE payments SET status = $3, captured_amount = $4::bigint,"
-     " refunded_amount = $5::bigint,"
-     " provider_payment_id = COALESCE($6, provider_payment_id),"
-     " card_brand = COALESCE($7, card_brand), card_last4 = COALESCE($8, card_last4),"
-     " failure_code = COALESCE($9, failure_code), updated_at = now(),"
-     " next_check_at = CASE WHEN $3 = 'UNKNOWN' THEN now() + make_interval(secs => $11::float8)"
-     " END WHERE id = $1::uuid AND status = $2 RETURNING *),"
-     " steps AS (SELECT * FROM unnest($12::text[], $13::text[], $14::bigint[])"
-     " WITH ORDINALITY AS s (f, t, a, n)),"
-     " ev AS (INSERT INTO payment_events (payment_id, from_status, to_status, amount, source)"
-     " SELECT upd.id, s.f, s.t, s.a, $10 FROM upd, steps s ORDER BY s.n),"
-     " ob AS (INSERT INTO outbox (stream, type, payload) SELECT " OUTBOX_CHANGE(
-         "upd", "to_json($13::text[])",
-         "($14::bigint[])[cardinality($14::bigint[])]") " FROM upd WHERE cardinality($13::text[]) "
-                                                        "> 0)"
-                                                        " SELECT " PAYMENT_JSON " FROM upd p",
-     14},
     {"payment_void_intent",
      "UPDATE payments SET void_intent = true, next_check_at = now()"
      " WHERE id = $1::uuid AND status = 'UNKNOWN' RETURNING id",
@@ -245,14 +222,6 @@ store_groups_free(void)
     begin_group = apply_group = NULL;
 }
 
-/* A group runs on its own connection and commits alone: only for a caller outside any
- * transaction, whose statement would have committed alone anyway. */
-static int
-groupable(struct ag_group *g, PGconn *db)
-{
-    return g != NULL && PQtransactionStatus(db) == PQTRANS_IDLE;
-}
-
 /* The text of row 0, column 0 into 'a'. */
 static void
 text_out(struct ag_arena *a, const PGresult *res, const char **out, size_t *len)
@@ -293,38 +262,40 @@ begun_row(void *arg, const PGresult *res, int row)
     }
 }
 
+/* Runs 'g' for one caller: joined with the concurrent ones when 'db' is outside any
+ * transaction, else (or when the joined statement failed: a deadlock between groups, say)
+ * alone on 'db'. */
+static int
+group_run(struct ag_group *g, PGconn *db, const char *const *v, ag_group_row_fn fn, void *arg)
+{
+    if (g == NULL) {
+        return AG_EINTERNAL; /* store_groups_init was not called */
+    }
+    if (PQtransactionStatus(db) == PQTRANS_IDLE && ag_group_exec(g, v, fn, arg) == 0) {
+        return 0;
+    }
+    return ag_group_exec_on(g, db, v, fn, arg);
+}
+
 int
-store_payment_begin(struct ag_arena *a, PGconn *db, const struct payment_new *p, long long stale_s,
+store_payment_begin(PGconn *db, const struct payment_new *p, long long stale_s,
                     struct payment_row *row, int *created)
 {
     char amount[24], stale[24];
-    PGresult *res;
+    struct begun b = {row, 0};
 
-    (void)a;
     snprintf(amount, sizeof(amount), "%lld", p->amount);
     snprintf(stale, sizeof(stale), "%lld", stale_s);
     const char *v[] = {p->order_id, p->payer_id, amount,      p->currency,
                        p->brand,    p->last4,    p->provider, stale};
-    if (groupable(begin_group, db)) {
-        struct begun b = {row, 0};
-        if (ag_group_exec(begin_group, v, begun_row, &b) == 0) {
-            *created = b.created;
-            return b.created ? 0 : store_payment_row(db, NULL, p->order_id, row);
-        }
-        /* The joined statement failed (a deadlock between groups, say): alone, then. */
-    }
-    int rc = run(db, "payment_begin", 8, v, &res);
+    int rc = group_run(begin_group, db, v, begun_row, &b);
     if (rc < 0) {
         return rc;
     }
-    *created = PQntuples(res) == 1;
-    if (*created) {
-        row_read(res, 0, row);
-    }
-    PQclear(res);
-    /* Taken: the order's payment, as a new snapshot sees it (the one above may predate the
+    *created = b.created;
+    /* Taken: the order's payment, as a new snapshot sees it (the statement's may predate the
      * insert that won). */
-    return *created ? 0 : store_payment_row(db, NULL, p->order_id, row);
+    return b.created ? 0 : store_payment_row(db, NULL, p->order_id, row);
 }
 
 int
@@ -345,34 +316,6 @@ store_payment_json(struct ag_arena *a, PGconn *db, const char *id, const char **
     }
     PQclear(res);
     return rc;
-}
-
-/* '{"A","B"}' of the steps' names (from: the state before each) and '{1,2}' of amounts. */
-static void
-steps_arrays(struct ag_arena *a, const struct payment_change *c, char **from, char **to,
-             char **amounts)
-{
-    size_t size = 32 + c->nsteps * 48;
-    char *f = ag_arena_alloc(a, size), *t = ag_arena_alloc(a, size), *m = ag_arena_alloc(a, size);
-    size_t nf = 0, nt = 0, nm = 0;
-    enum payment_status prev = c->from;
-
-    nf += (size_t)snprintf(f + nf, size - nf, "{");
-    nt += (size_t)snprintf(t + nt, size - nt, "{");
-    nm += (size_t)snprintf(m + nm, size - nm, "{");
-    for (size_t i = 0; i < c->nsteps; i++) {
-        const char *sep = i > 0 ? "," : "";
-        nf += (size_t)snprintf(f + nf, size - nf, "%s%s", sep, payment_status_name(prev));
-        nt += (size_t)snprintf(t + nt, size - nt, "%s%s", sep, payment_status_name(c->steps[i]));
-        nm += (size_t)snprintf(m + nm, size - nm, "%s%lld", sep, c->amounts[i]);
-        prev = c->steps[i];
-    }
-    snprintf(f + nf, size - nf, "}");
-    snprintf(t + nt, size - nt, "}");
-    snprintf(m + nm, size - nm, "}");
-    *from = f;
-    *to = t;
-    *amounts = m;
 }
 
 /* The steps of 'c' as payment_apply_many reads them: "FROM>TO:amount,…". */
@@ -416,13 +359,11 @@ store_payment_apply(struct ag_arena *a, PGconn *db, const struct payment_change 
                     const char **out, size_t *len)
 {
     char captured[24], refunded[24], recheck[24];
-    char *from, *to, *amounts;
-    PGresult *res;
+    struct applied ap = {a, out, len, 0};
 
     snprintf(captured, sizeof(captured), "%lld", c->captured);
     snprintf(refunded, sizeof(refunded), "%lld", c->refunded);
     snprintf(recheck, sizeof(recheck), "%lld", c->recheck_s > 0 ? c->recheck_s : 1);
-    steps_arrays(a, c, &from, &to, &amounts);
     enum payment_status last = c->nsteps > 0 ? c->steps[c->nsteps - 1] : c->from;
     const char *v[] = {c->id,
                        payment_status_name(c->from),
@@ -435,27 +376,12 @@ store_payment_apply(struct ag_arena *a, PGconn *db, const struct payment_change 
                        c->failure_code,
                        c->source,
                        recheck,
-                       from,
-                       to,
-                       amounts};
-    if (groupable(apply_group, db)) {
-        const char *g[] = {v[0], v[1], v[2], v[3], v[4],  v[5],
-                           v[6], v[7], v[8], v[9], v[10], steps_text(a, c)};
-        struct applied ap = {a, out, len, 0};
-        if (ag_group_exec(apply_group, g, applied_row, &ap) == 0) {
-            return ap.found ? 0 : AG_ECONFLICT;
-        }
-    }
-    int rc = run(db, "payment_apply", 14, v, &res);
+                       steps_text(a, c)};
+    int rc = group_run(apply_group, db, v, applied_row, &ap);
     if (rc < 0) {
         return rc;
     }
-    rc = PQntuples(res) == 1 ? 0 : AG_ECONFLICT; /* it changed meanwhile */
-    if (rc == 0 && out != NULL) {
-        text_out(a, res, out, len);
-    }
-    PQclear(res);
-    return rc;
+    return ap.found ? 0 : AG_ECONFLICT; /* it changed meanwhile */
 }
 
 /* A statement whose answer is whether it touched a row: 0, or AG_ENOTFOUND. */

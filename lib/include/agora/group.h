@@ -51,4 +51,11 @@ void ag_group_free(struct ag_group *g);
  */
 int ag_group_exec(struct ag_group *g, const char *const *values, ag_group_row_fn fn, void *arg);
 
+/*
+ * The same statement for this caller alone, on 'conn' (inside the caller's transaction, say),
+ * with the same parameters and answer as ag_group_exec. Returns 0 or ag_db_exec's error.
+ */
+int ag_group_exec_on(struct ag_group *g, PGconn *conn, const char *const *values,
+                     ag_group_row_fn fn, void *arg);
+
 #endif

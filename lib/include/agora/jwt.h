@@ -81,6 +81,12 @@ int ag_jwt_add_key_file(struct ag_jwt *jwt, const char *path);
  */
 int ag_jwt_add_key_files(struct ag_jwt *jwt, const char *list);
 
+/*
+ * A service's keys: the file 'main' (the public key it verifies with, or auth's private key),
+ * then the comma-separated 'extra' ones. Logs the file that failed and returns its error.
+ */
+int ag_jwt_add_keys(struct ag_jwt *jwt, const char *main, const char *extra);
+
 /* Makes a new key pair and writes it as PEM files (private 0600); AG_EINTERNAL on I/O error. */
 int ag_jwt_keygen_files(const char *private_path, const char *public_path);
 
