@@ -36,6 +36,7 @@ static const struct err_info err_table[] = {
     [15] = {500, "SYS_5001", "AG_EINTERNAL", "internal error"},
     [16] = {503, "SYS_5004", "AG_ERETRY", "temporary conflict, retry the request"},
     [17] = {410, "BIZ_3004", "AG_EGONE", "resource was deleted"},
+    [18] = {402, "BIZ_3005", "AG_EDECLINED", "payment declined"},
 };
 
 static const struct err_info *

@@ -118,9 +118,8 @@ int store_fails_add(redisContext *kv, const char *account, const char *addr, lon
 int store_fails_clear(redisContext *kv, const char *account);
 
 /* events.c: revokes sessions on member events (password changed, member deleted). */
-struct auth_events;
-struct auth_events *auth_events_start(const char *redis_url, const char *consumer);
-void auth_events_stop(struct auth_events *ev);
+struct ag_consumer;
+struct ag_consumer *auth_events_start(const char *redis_url, const char *consumer);
 
 /* handlers.c */
 extern const struct ag_route auth_routes[];

@@ -11,6 +11,7 @@
 
 #include "agora/config.h"
 #include "agora/err.h"
+#include "agora/events.h"
 #include "agora/log.h"
 #include "agora/mem.h"
 #include "agora/svc.h"
@@ -73,7 +74,7 @@ serve(const struct auth_config *cfg)
     struct auth_app app = {.cfg = cfg};
     struct ag_jwt jwt;
     struct ag_kv_pool *kv = NULL;
-    struct auth_events *events = NULL;
+    struct ag_consumer *events = NULL;
     const char *why = NULL;
     char consumer[96], host[64] = "host";
     int rc;
@@ -118,7 +119,7 @@ serve(const struct auth_config *cfg)
     };
     rc = ag_serve(&svc);
 out:
-    auth_events_stop(events);
+    ag_consumer_stop(events);
     ag_httpc_free(app.member);
     ag_kv_pool_free(kv);
     ag_free(app.jwks);

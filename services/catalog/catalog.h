@@ -199,8 +199,10 @@ int store_reserve(struct ag_arena *a, PGconn *db, const struct reservation_in *r
                   size_t *len, int *created, json_t **shortfall);
 int store_reservation_get(struct ag_arena *a, PGconn *db, const char *order_id, const char **out,
                           size_t *len);
-int store_reservation_finish(struct ag_arena *a, PGconn *db, const char *order_id, int commit,
-                             const char **out, size_t *len);
+/* How a held reservation ends (commit, release), or a committed one is undone (return). */
+enum reservation_end { RESERVATION_COMMIT, RESERVATION_RELEASE, RESERVATION_RETURN };
+int store_reservation_finish(struct ag_arena *a, PGconn *db, const char *order_id,
+                             enum reservation_end end, const char **out, size_t *len);
 int store_reservations_expire(PGconn *db, long long *n);
 /* The demo catalog (seed.c): empties every table when 'reset', then loads. */
 int store_seed_begin(PGconn *db, int reset, int *empty);
@@ -243,6 +245,7 @@ int catalog_reserve(struct ag_req *req);
 int catalog_reservation_get(struct ag_req *req);
 int catalog_reservation_commit(struct ag_req *req);
 int catalog_reservation_release(struct ag_req *req);
+int catalog_reservation_return(struct ag_req *req);
 
 /* seed.c: 'catalog seed [--reset] FILE' */
 int catalog_seed_command(int argc, char **argv, const void *cfg);

@@ -694,5 +694,7 @@ const struct ag_route catalog_routes[] = {
      AG_AUTH_INTERNAL, 256, 0},
     {AG_POST, "/internal/reservations/{orderId}/release", catalog_reservation_release,
      AG_AUTH_INTERNAL, 256, 0},
+    {AG_POST, "/internal/reservations/{orderId}/return", catalog_reservation_return,
+     AG_AUTH_INTERNAL, 256, 0},
 };
 const size_t catalog_nroutes = sizeof(catalog_routes) / sizeof(catalog_routes[0]);

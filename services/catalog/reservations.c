@@ -176,7 +176,7 @@ catalog_reservation_get(struct ag_req *req)
 struct finish {
     struct ag_req *req;
     const char *order_id;
-    int commit;
+    enum reservation_end end;
 };
 
 static int
@@ -186,15 +186,21 @@ finish_tx(PGconn *db, void *arg)
     const char *text = NULL;
     size_t len = 0;
 
-    int rc = store_reservation_finish(f->req->arena, db, f->order_id, f->commit, &text, &len);
+    static const char *const verbs[] = {
+        [RESERVATION_COMMIT] = "committed",
+        [RESERVATION_RELEASE] = "released",
+        [RESERVATION_RETURN] = "returned",
+    };
+    int rc = store_reservation_finish(f->req->arena, db, f->order_id, f->end, &text, &len);
     if (rc == AG_ENOTFOUND) {
         ag_reply_error(f->req, rc, "reservation not found");
         return rc;
     }
     if (rc == AG_ECONFLICT) {
-        /* Committed cannot be released, nor released or expired committed. */
-        ag_reply_error(f->req, rc, "reservation '%s' can no longer be %s", f->order_id,
-                       f->commit ? "committed" : "released");
+        /* Committed cannot be released, nor released or expired committed, and only a
+         * committed one can be returned. */
+        ag_reply_error(f->req, rc, "reservation '%s' cannot be %s now", f->order_id,
+                       verbs[f->end]);
         return rc;
     }
     if (rc < 0) {
@@ -204,9 +210,9 @@ finish_tx(PGconn *db, void *arg)
 }
 
 static int
-finish(struct ag_req *req, int commit)
+finish(struct ag_req *req, enum reservation_end end)
 {
-    struct finish f = {.req = req, .commit = commit};
+    struct finish f = {.req = req, .end = end};
     int rc = order_id_or_reply(req, &f.order_id);
     if (rc < 0) {
         return rc;
@@ -222,12 +228,20 @@ finish(struct ag_req *req, int commit)
 int
 catalog_reservation_commit(struct ag_req *req)
 {
-    return finish(req, 1);
+    return finish(req, RESERVATION_COMMIT);
 }
 
 /* POST /internal/reservations/{orderId}/release: the order is off; the units are free. */
 int
 catalog_reservation_release(struct ag_req *req)
 {
-    return finish(req, 0);
+    return finish(req, RESERVATION_RELEASE);
+}
+
+/* POST /internal/reservations/{orderId}/return: a paid order was cancelled or refunded; its
+ * units go back on hand. */
+int
+catalog_reservation_return(struct ag_req *req)
+{
+    return finish(req, RESERVATION_RETURN);
 }

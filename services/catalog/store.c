@@ -270,6 +270,15 @@ const struct ag_db_stmt catalog_stmts[] = {
      " s AS (UPDATE stock s SET reserved = s.reserved - i.qty, updated_at = now() FROM i"
      " WHERE s.product_id = i.product_id RETURNING 1) SELECT count(*) FROM r",
      1},
+    {"reservation_return",
+     "WITH r AS (UPDATE reservations SET status = 'returned', updated_at = now()"
+     " WHERE order_id = $1 AND status = 'committed' RETURNING order_id),"
+     " i AS (SELECT ri.product_id, ri.qty FROM reservation_items ri JOIN r USING (order_id)),"
+     " s AS (UPDATE stock s SET on_hand = s.on_hand + i.qty, updated_at = now() FROM i"
+     " WHERE s.product_id = i.product_id RETURNING 1),"
+     " p AS (UPDATE products p SET sold = greatest(p.sold - i.qty, 0) FROM i"
+     " WHERE p.id = i.product_id RETURNING 1) SELECT count(*) FROM r",
+     1},
     /* Held past their time: released as 'expired', a bounded batch per run; replicas running
      * the sweep together skip each other's rows. */
     {"reservations_expire",
@@ -692,14 +701,24 @@ store_reservation_get(struct ag_arena *a, PGconn *db, const char *order_id, cons
 }
 
 int
-store_reservation_finish(struct ag_arena *a, PGconn *db, const char *order_id, int commit,
-                         const char **out, size_t *len)
+store_reservation_finish(struct ag_arena *a, PGconn *db, const char *order_id,
+                         enum reservation_end end, const char **out, size_t *len)
 {
+    static const char *const stmts[] = {
+        [RESERVATION_COMMIT] = "reservation_commit",
+        [RESERVATION_RELEASE] = "reservation_release",
+        [RESERVATION_RETURN] = "reservation_return",
+    };
+    static const char *const states[] = {
+        [RESERVATION_COMMIT] = "committed",
+        [RESERVATION_RELEASE] = "released",
+        [RESERVATION_RETURN] = "returned",
+    };
     PGresult *res;
     const char *p[1] = {order_id};
     long long changed;
 
-    int rc = exec_count(db, commit ? "reservation_commit" : "reservation_release", 1, p, &changed);
+    int rc = exec_count(db, stmts[end], 1, p, &changed);
     if (rc < 0) {
         return rc;
     }
@@ -709,11 +728,11 @@ store_reservation_finish(struct ag_arena *a, PGconn *db, const char *order_id, i
         if (rc < 0) {
             return rc;
         }
-        const char *want = commit ? "committed" : "released";
-        if (PQntuples(res) == 0) {
+        const char *now = PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : NULL;
+        if (now == NULL) {
             rc = AG_ENOTFOUND;
-        } else if (strcmp(PQgetvalue(res, 0, 0), want) != 0 &&
-                   (commit || strcmp(PQgetvalue(res, 0, 0), "expired") != 0)) {
+        } else if (strcmp(now, states[end]) != 0 &&
+                   (end != RESERVATION_RELEASE || strcmp(now, "expired") != 0)) {
             rc = AG_ECONFLICT;
         }
         PQclear(res);

@@ -342,5 +342,12 @@ const struct ag_route order_routes[] = {
     {AG_PATCH, "/api/cart/items/{productId}", cart_update, AG_AUTH_ANY, 1024, 0},
     {AG_DELETE, "/api/cart/items/{productId}", cart_remove, AG_AUTH_ANY, 0, 0},
     {AG_POST, "/api/cart/merge", cart_merge, AG_AUTH_USER, 8192, 0},
+    {AG_POST, "/api/orders", order_checkout, AG_AUTH_USER, 8192, AG_ROUTE_IDEM_REQUIRED},
+    {AG_GET, "/api/orders", orders_list, AG_AUTH_USER, 0, 0},
+    {AG_GET, "/api/orders/{id}", order_get, AG_AUTH_USER, 0, 0},
+    {AG_POST, "/api/orders/{id}/cancel", order_cancel, AG_AUTH_USER, 1024, 0},
+    {AG_POST, "/api/orders/{id}/ship", order_ship, AG_AUTH_ADMIN, 1024, 0},
+    {AG_POST, "/api/orders/{id}/deliver", order_deliver, AG_AUTH_ADMIN, 1024, 0},
+    {AG_POST, "/api/orders/{id}/refund", order_refund, AG_AUTH_ADMIN, 1024, 0},
 };
 const size_t order_nroutes = sizeof(order_routes) / sizeof(order_routes[0]);

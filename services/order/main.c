@@ -1,6 +1,6 @@
 /*
- * The order service (its first part: the cart): configuration, pools, migrations, the
- * catalog client, route table, ag_serve().
+ * The order service: configuration, pools, migrations, the clients of catalog, payment and
+ * member, the background (recovery worker, outbox relay, notifications), ag_serve().
  */
 #include "order.h"
 
@@ -20,7 +20,7 @@ static const struct ag_config_var order_config_vars[] = {
     {"AGORA_ORDER_BIND", AG_CONFIG_STR, CFG(bind), 7, 45, "127.0.0.1",
      "address to listen on (IPv4)", 0},
     {"AGORA_ORDER_THREADS", AG_CONFIG_INT, CFG(threads), 0, 256, "0",
-     "HTTP worker threads (each waits on the catalog in turn); 0 = 4 per core", 0},
+     "HTTP worker threads (each waits on catalog and payment in turn); 0 = 8 per core", 0},
     {"AGORA_ORDER_DATABASE_URL", AG_CONFIG_STR, CFG(database_url), 1, 1024,
      "postgresql://agora@127.0.0.1:15432/order", "PostgreSQL connection URI of the order DB", 1},
     {"AGORA_ORDER_DB_POOL", AG_CONFIG_INT, CFG(db_pool), 0, 512, "0",
@@ -46,7 +46,23 @@ static const struct ag_config_var order_config_vars[] = {
     {"AGORA_CATALOG_URL", AG_CONFIG_STR, CFG(catalog_url), 1, 900, "http://127.0.0.1:5100",
      "the catalog service's base URL (products, prices, stock)", 0},
     {"AGORA_ORDER_CATALOG_TIMEOUT_MS", AG_CONFIG_INT, CFG(catalog_timeout_ms), 100, 60000, "2000",
-     "timeout of one call to the catalog", 0},
+     "timeout of one call to the catalog (and to member)", 0},
+    {"AGORA_PAYMENT_URL", AG_CONFIG_STR, CFG(payment_url), 1, 900, "http://127.0.0.1:5300",
+     "the payment service's base URL (charges and refunds)", 0},
+    {"AGORA_ORDER_PAYMENT_TIMEOUT_MS", AG_CONFIG_INT, CFG(payment_timeout_ms), 100, 120000,
+     "10000", "timeout of a call to payment (longer than its own provider calls)", 0},
+    {"AGORA_MEMBER_URL", AG_CONFIG_STR, CFG(member_url), 1, 900, "http://127.0.0.1:5000",
+     "the member service's base URL (a shopper's saved addresses)", 0},
+    {"AGORA_ORDER_SHIPPING_FEE", AG_CONFIG_INT, CFG(shipping_fee), 0, 100000000, "3000",
+     "shipping fee of an order, in the currency's smallest unit", 0},
+    {"AGORA_ORDER_FREE_SHIPPING_OVER", AG_CONFIG_INT, CFG(free_shipping_over), 0,
+     1000000000000LL, "50000", "subtotal from which shipping is free; 0 = never", 0},
+    {"AGORA_ORDER_LEASE_S", AG_CONFIG_INT, CFG(lease_s), 2, 3600, "30",
+     "how long a checkout owns its order; the recovery worker takes it over after", 0},
+    {"AGORA_ORDER_RECOVER_MS", AG_CONFIG_INT, CFG(recover_ms), 50, 600000, "1000",
+     "how often the recovery worker looks for orders to finish", 0},
+    {"AGORA_ORDER_OUTBOX_MS", AG_CONFIG_INT, CFG(outbox_ms), 10, 60000, "200",
+     "how often order events go out to the Redis stream 'orders'", 0},
 };
 #define NVARS (sizeof(order_config_vars) / sizeof(order_config_vars[0]))
 
@@ -69,13 +85,22 @@ serve(const struct order_config *cfg)
         goto out;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cfg->threads > 0 ? (int)cfg->threads : 4 * (int)(cores > 0 ? cores : 1);
+    int threads = cfg->threads > 0 ? (int)cfg->threads : 8 * (int)(cores > 0 ? cores : 1);
     size_t pool = cfg->db_pool > 0 ? (size_t)cfg->db_pool : (size_t)threads + 2;
-    db = ag_db_pool_new(cfg->database_url, pool, order_stmts, order_nstmts, 2000);
+    /* The background takes one connection of its own. */
+    db = ag_db_pool_new(cfg->database_url, pool + 1, order_stmts, order_nstmts, 2000);
     kv = ag_kv_pool_new(cfg->redis_url, (size_t)threads + 2, 1000);
-    app.catalog = ag_httpc_new((size_t)threads + 2, (int)cfg->catalog_timeout_ms, 1);
-    if (db == NULL || kv == NULL || app.catalog == NULL) {
+    app.catalog = ag_httpc_new((size_t)threads + 4, (int)cfg->catalog_timeout_ms, 1);
+    /* No retry on payment: a timeout leaves the charge to be looked up, never sent twice
+     * blind (it would be harmless, payment being idempotent on the order, but slow). */
+    app.payment = ag_httpc_new((size_t)threads + 4, (int)cfg->payment_timeout_ms, 0);
+    if (db == NULL || kv == NULL || app.catalog == NULL || app.payment == NULL) {
         rc = AG_EINVAL;
+        goto out;
+    }
+    app.bg = order_background_start(&app, db, kv);
+    if (app.bg == NULL) {
+        rc = AG_EINTERNAL;
         goto out;
     }
     struct ag_service svc = {
@@ -96,6 +121,8 @@ serve(const struct order_config *cfg)
     };
     rc = ag_serve(&svc);
 out:
+    order_background_stop(app.bg); /* after the server stopped: its last outbox rows go too */
+    ag_httpc_free(app.payment);
     ag_httpc_free(app.catalog);
     ag_kv_pool_free(kv);
     ag_db_pool_free(db);

@@ -9,6 +9,33 @@
 #include <string.h>
 
 #include "agora/err.h"
+#include "agora/events.h"
+#include "agora/json.h"
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+/* What the saga reasons about (struct order_row), from orders o. */
+#define ROW_COLS                                                                                   \
+    "o.id, o.owner, o.status, o.step, o.refund_to, o.stock_committed, o.total, o.currency,"        \
+    " o.payment_id, o.reason"
+#define ITEMS_JSON                                                                                 \
+    "(SELECT COALESCE(json_agg(json_build_object('productId', i.product_id, 'name', i.name,"        \
+    " 'nameEn', i.name_en, 'imageUrl', i.image_url, 'unitPrice', i.unit_price, 'qty', i.qty,"      \
+    " 'lineTotal', i.unit_price * i.qty) ORDER BY i.product_id), '[]')"                           \
+    " FROM order_items i WHERE i.order_id = o.id)"
+#define ORDER_JSON                                                                                 \
+    "json_build_object('id', o.id, 'owner', o.owner, 'status', o.status, 'step', o.step,"          \
+    " 'reason', o.reason, 'subtotal', o.subtotal, 'shippingFee', o.shipping_fee, 'total',"         \
+    " o.total, 'currency', o.currency, 'itemCount', o.item_count, 'address', o.address,"           \
+    " 'paymentId', o.payment_id, 'card', o.card, 'items', " ITEMS_JSON ", 'createdAt', " TS(       \
+        "o.created_at") ", 'updatedAt', " TS("o.updated_at") ", 'paidAt', " TS(                    \
+        "o.paid_at") ", 'shippedAt', " TS("o.shipped_at") ", 'deliveredAt', " TS(                  \
+        "o.delivered_at") ", 'cancelledAt', " TS("o.cancelled_at") ", 'refundedAt', " TS(          \
+        "o.refunded_at") ")"
+#define HISTORY_JSON                                                                               \
+    "(SELECT json_agg(json_build_object('from', e.from_status, 'to', e.to_status, 'reason',"       \
+    " e.reason, 'at', " TS("e.created_at") ") ORDER BY e.id) FROM order_events e"                  \
+    " WHERE e.order_id = o.id)"
+#define AT_IF(COL, STATUS) " " COL " = CASE WHEN $3 = '" STATUS "' THEN now() ELSE " COL " END,"
 
 const struct ag_db_stmt order_stmts[] = {
     {"cart_lines",
@@ -29,6 +56,62 @@ const struct ag_db_stmt order_stmts[] = {
      4},
     {"cart_remove", "DELETE FROM cart_items WHERE owner = $1 AND product_id = $2::bigint", 2},
     {"cart_clear", "DELETE FROM cart_items WHERE owner = $1", 1},
+    /* $1 id, $2 owner, $3 key, $4 fingerprint, $5 subtotal, $6 fee, $7 currency, $8 count,
+     * $9 address, $10 lease, $11 items [{productId, name, nameEn, imageUrl, unitPrice, qty}].
+     * No row: the owner has an order under that key. */
+    {"order_insert",
+     "WITH o AS (INSERT INTO orders (id, owner, idem_key, fingerprint, subtotal, shipping_fee,"
+     " total, currency, item_count, address, lease_until) VALUES ($1, $2, $3, $4, $5::bigint,"
+     " $6::bigint, $5::bigint + $6::bigint, $7, $8::integer, $9::jsonb,"
+     " now() + make_interval(secs => $10::integer)) ON CONFLICT (owner, idem_key) DO NOTHING"
+     " RETURNING id),"
+     " i AS (INSERT INTO order_items (order_id, product_id, name, name_en, image_url,"
+     " unit_price, qty) SELECT o.id, x.\"productId\", x.name, x.\"nameEn\", x.\"imageUrl\","
+     " x.\"unitPrice\", x.qty FROM o, jsonb_to_recordset($11::jsonb) AS x(\"productId\" bigint,"
+     " name text, \"nameEn\" text, \"imageUrl\" text, \"unitPrice\" bigint, qty integer))"
+     " SELECT id FROM o",
+     11},
+    {"order_by_key", "SELECT " ROW_COLS ", o.fingerprint FROM orders o WHERE o.owner = $1"
+     " AND o.idem_key = $2", 2},
+    {"order_row", "SELECT " ROW_COLS " FROM orders o WHERE o.id = $1", 1},
+    /* $1 id, $2 step now, $3 status, $4 step, $5 refund_to, $6 reason, $7 payment id, $8 card,
+     * $9 stock committed, $10 lease, $11 status now, $12 clear the cart's bought lines. */
+    {"order_move",
+     "WITH u AS (UPDATE orders SET status = $3, step = $4, refund_to = $5,"
+     " reason = COALESCE($6, reason), payment_id = COALESCE($7, payment_id),"
+     " card = COALESCE($8::jsonb, card), stock_committed = stock_committed OR $9::boolean,"
+     " lease_until = CASE WHEN $10::integer > 0 THEN now() + make_interval(secs => $10::integer)"
+     " ELSE lease_until END," AT_IF("paid_at", "PAID") AT_IF("shipped_at", "SHIPPED")
+         AT_IF("delivered_at", "DELIVERED") AT_IF("cancelled_at", "CANCELLED")
+             AT_IF("refunded_at", "REFUNDED") " updated_at = now()"
+     " WHERE id = $1 AND step = $2 AND status = $11 RETURNING id, owner),"
+     " c AS (DELETE FROM cart_items ci USING u, order_items oi WHERE $12::boolean"
+     " AND ci.owner = u.owner AND oi.order_id = u.id AND ci.product_id = oi.product_id)"
+     " SELECT count(*) FROM u",
+     12},
+    {"orders_due",
+     "UPDATE orders o SET lease_until = now() + make_interval(secs => $1::integer)"
+     " FROM (SELECT id FROM orders WHERE step <> 'done' AND lease_until < now()"
+     " ORDER BY lease_until LIMIT $2::integer FOR UPDATE SKIP LOCKED) d WHERE o.id = d.id"
+     " RETURNING " ROW_COLS,
+     2},
+    {"order_json",
+     "SELECT " ORDER_JSON "::jsonb || jsonb_build_object('history', " HISTORY_JSON ")"
+     " FROM orders o WHERE o.id = $1 AND ($2::text IS NULL OR o.owner = $2)",
+     2},
+    /* $1 owner or NULL, $2 status or NULL, $3 page, $4 size. */
+    {"orders_page",
+     "WITH f AS (SELECT * FROM orders WHERE ($1::text IS NULL OR owner = $1)"
+     " AND ($2::text IS NULL OR status = $2)),"
+     " p AS (SELECT * FROM f o ORDER BY o.created_at DESC, o.id DESC"
+     " LIMIT $4::integer OFFSET ($3::integer - 1) * $4::integer),"
+     " n AS (SELECT count(*) AS total FROM f)"
+     " SELECT json_build_object('items', COALESCE((SELECT json_agg(" ORDER_JSON
+     " ORDER BY o.created_at DESC, o.id DESC) FROM p o), '[]'), 'total', n.total, 'page',"
+     " $3::integer, 'size', $4::integer, 'pages', (n.total + $4::integer - 1) / $4::integer)"
+     " FROM n",
+     4},
+    {"outbox_take", AG_OUTBOX_TAKE_SQL, 1},
 };
 const size_t order_nstmts = sizeof(order_stmts) / sizeof(order_stmts[0]);
 
@@ -125,4 +208,204 @@ store_cart_clear(PGconn *db, const char *owner)
         PQclear(res);
     }
     return rc;
+}
+
+/* A row of ROW_COLS from column 0 into 'o'. */
+static void
+row_read(const PGresult *res, int i, struct order_row *o)
+{
+    memset(o, 0, sizeof(*o));
+    snprintf(o->id, sizeof(o->id), "%s", PQgetvalue(res, i, 0));
+    snprintf(o->owner, sizeof(o->owner), "%s", PQgetvalue(res, i, 1));
+    if (order_status_parse(PQgetvalue(res, i, 2), &o->status) < 0) {
+        o->status = ORDER_PENDING;
+    }
+    if (order_step_parse(PQgetvalue(res, i, 3), &o->step) < 0) {
+        o->step = STEP_DONE;
+    }
+    if (PQgetisnull(res, i, 4) || order_status_parse(PQgetvalue(res, i, 4), &o->refund_to) < 0) {
+        o->refund_to = ORDER_CANCELLED;
+    }
+    o->stock_committed = PQgetvalue(res, i, 5)[0] == 't';
+    o->total = strtoll(PQgetvalue(res, i, 6), NULL, 10);
+    snprintf(o->currency, sizeof(o->currency), "%s", PQgetvalue(res, i, 7));
+    snprintf(o->payment_id, sizeof(o->payment_id), "%s", PQgetvalue(res, i, 8));
+    snprintf(o->reason, sizeof(o->reason), "%s", PQgetvalue(res, i, 9));
+}
+
+int
+store_order_create(PGconn *db, const struct order_new *in, struct order_row *o, int *created,
+                   int *same_body)
+{
+    char sub[24], fee[24], count[16], lease[24];
+    long long units = 0;
+    PGresult *res;
+
+    json_t *items = json_array();
+    for (size_t i = 0; i < in->nitems; i++) {
+        const struct order_item *it = &in->items[i];
+        units += it->qty;
+        json_array_append_new(items,
+                              json_pack("{s:I,s:s,s:s?,s:s?,s:I,s:I}", "productId",
+                                        (json_int_t)it->product_id, "name", it->name, "nameEn",
+                                        it->name_en, "imageUrl", it->image_url, "unitPrice",
+                                        (json_int_t)it->unit_price, "qty", (json_int_t)it->qty));
+    }
+    struct ag_arena arena;
+    ag_arena_init(&arena);
+    const char *items_text = ag_json_dump(&arena, items, NULL);
+    json_decref(items);
+    snprintf(sub, sizeof(sub), "%lld", in->subtotal);
+    snprintf(fee, sizeof(fee), "%lld", in->shipping_fee);
+    snprintf(count, sizeof(count), "%lld", units);
+    snprintf(lease, sizeof(lease), "%lld", in->lease_s);
+    const char *v[] = {in->id,       in->owner,        in->idem_key, in->fingerprint,
+                       sub,          fee,              in->currency, count,
+                       in->address_json, lease,        items_text};
+    int rc = ag_db_exec(db, "order_insert", 11, v, NULL, &res, NULL);
+    ag_arena_release(&arena);
+    if (rc < 0) {
+        return rc;
+    }
+    *created = PQntuples(res) == 1;
+    PQclear(res);
+    if (*created) {
+        *same_body = 1;
+        return store_order_row(db, in->id, o);
+    }
+    const char *k[] = {in->owner, in->idem_key};
+    rc = ag_db_exec(db, "order_by_key", 2, k, NULL, &res, NULL);
+    if (rc < 0) {
+        return rc;
+    }
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return AG_ERETRY; /* taken and gone again: cannot be, orders are never deleted */
+    }
+    row_read(res, 0, o);
+    *same_body = strcmp(PQgetvalue(res, 0, 10), in->fingerprint) == 0;
+    PQclear(res);
+    return 0;
+}
+
+int
+store_order_row(PGconn *db, const char *id, struct order_row *o)
+{
+    PGresult *res;
+    int rc = ag_db_exec(db, "order_row", 1, &id, NULL, &res, NULL);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = PQntuples(res) == 1 ? 0 : AG_ENOTFOUND;
+    if (rc == 0) {
+        row_read(res, 0, o);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int
+store_order_move(PGconn *db, struct order_row *o, const struct order_move *m)
+{
+    char lease[24];
+    PGresult *res;
+    const struct peer_payment *pay = m->payment;
+    struct ag_arena arena;
+    ag_arena_init(&arena);
+    const char *card =
+        pay != NULL && pay->card != NULL ? ag_json_dump(&arena, pay->card, NULL) : NULL;
+
+    snprintf(lease, sizeof(lease), "%lld", m->lease_s);
+    const char *v[] = {o->id,
+                       order_step_name(o->step),
+                       order_status_name(m->status),
+                       order_step_name(m->step),
+                       m->step == STEP_REFUND ? order_status_name(m->refund_to) : NULL,
+                       m->reason,
+                       pay != NULL && pay->id[0] != '\0' ? pay->id : NULL,
+                       card,
+                       m->stock_committed ? "true" : "false",
+                       lease,
+                       order_status_name(o->status),
+                       m->clear_cart ? "true" : "false"};
+    int rc = ag_db_exec(db, "order_move", 12, v, NULL, &res, NULL);
+    ag_arena_release(&arena);
+    if (rc < 0) {
+        return rc;
+    }
+    int moved = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+    PQclear(res);
+    if (!moved) {
+        return AG_ECONFLICT; /* another worker moved it first */
+    }
+    o->status = m->status;
+    o->step = m->step;
+    o->refund_to = m->step == STEP_REFUND ? m->refund_to : o->refund_to;
+    o->stock_committed = o->stock_committed || m->stock_committed;
+    if (m->reason != NULL) {
+        snprintf(o->reason, sizeof(o->reason), "%s", m->reason);
+    }
+    if (pay != NULL && pay->id[0] != '\0') {
+        snprintf(o->payment_id, sizeof(o->payment_id), "%s", pay->id);
+    }
+    return 0;
+}
+
+int
+store_orders_due(PGconn *db, long long lease_s, struct order_row *rows, size_t max, size_t *n)
+{
+    char lease[24], limit[24];
+    PGresult *res;
+
+    snprintf(lease, sizeof(lease), "%lld", lease_s);
+    snprintf(limit, sizeof(limit), "%zu", max);
+    const char *v[] = {lease, limit};
+    int rc = ag_db_exec(db, "orders_due", 2, v, NULL, &res, NULL);
+    if (rc < 0) {
+        return rc;
+    }
+    *n = 0;
+    for (int i = 0; i < PQntuples(res) && *n < max; i++) {
+        row_read(res, i, &rows[(*n)++]);
+    }
+    PQclear(res);
+    return 0;
+}
+
+static int
+exec_json(struct ag_arena *a, PGconn *db, const char *name, int n, const char *const *v,
+          const char **out, size_t *len)
+{
+    PGresult *res;
+    int rc = ag_db_exec(db, name, n, v, NULL, &res, NULL);
+    if (rc < 0) {
+        return rc;
+    }
+    if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
+        rc = AG_ENOTFOUND;
+    } else {
+        *len = (size_t)PQgetlength(res, 0, 0);
+        *out = ag_arena_strndup(a, PQgetvalue(res, 0, 0), *len);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int
+store_order_json(struct ag_arena *a, PGconn *db, const char *id, const char *owner,
+                 const char **out, size_t *len)
+{
+    const char *v[] = {id, owner};
+    return exec_json(a, db, "order_json", 2, v, out, len);
+}
+
+int
+store_orders_page(struct ag_arena *a, PGconn *db, const char *owner, const char *status,
+                  long long page, long long size, const char **out, size_t *len)
+{
+    char p[24], z[24];
+    snprintf(p, sizeof(p), "%lld", page);
+    snprintf(z, sizeof(z), "%lld", size);
+    const char *v[] = {owner, status, p, z};
+    return exec_json(a, db, "orders_page", 4, v, out, len);
 }

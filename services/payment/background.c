@@ -6,16 +6,14 @@
  */
 #include "payment.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "provider.h"
 
 #include "agora/clock.h"
 #include "agora/err.h"
+#include "agora/events.h"
 #include "agora/log.h"
 
 #define BATCH        50  /* payments or refunds one reconciler pass takes */
@@ -25,10 +23,8 @@ struct payment_background {
     struct payment_app *app;
     struct ag_db_pool *db;
     struct ag_kv_pool *kv;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int stop;
+    struct ag_ticker *ticker;
+    long long next_reconcile; /* ag_clock_ms */
 };
 
 /* How long a payment taken by one pass stays away from the others: the provider calls it
@@ -165,74 +161,25 @@ payment_reconcile_once(struct payment_app *app, PGconn *db, size_t *n)
 }
 
 static void
-relay(struct payment_background *b)
-{
-    PGconn *db;
-    redisContext *kv;
-    size_t n = 0;
-
-    if (ag_db_acquire(b->db, &db) < 0) {
-        return;
-    }
-    if (ag_kv_acquire(b->kv, &kv) == 0) {
-        int rc;
-        do {
-            rc = store_outbox_relay(db, kv, OUTBOX_BATCH, &n);
-        } while (rc == 0 && n == OUTBOX_BATCH);
-        if (rc < 0) {
-            ag_log(AG_LOG_WARN, NULL, "outbox relay failed: %s", ag_err_name(rc));
-        }
-        ag_kv_release(b->kv, kv);
-    }
-    ag_db_release(b->db, db);
-}
-
-static void
-reconcile(struct payment_background *b)
-{
-    PGconn *db;
-    size_t n;
-
-    if (ag_db_acquire(b->db, &db) < 0) {
-        return;
-    }
-    int rc = payment_reconcile_once(b->app, db, &n);
-    if (rc < 0) {
-        ag_log(AG_LOG_WARN, NULL, "reconciler pass failed: %s", ag_err_name(rc));
-    }
-    ag_db_release(b->db, db);
-}
-
-static void *
-background_main(void *arg)
+tick(void *arg)
 {
     struct payment_background *b = arg;
     const struct payment_config *cfg = b->app->cfg;
-    long long next_reconcile = ag_clock_ms() + cfg->reconcile_s * 1000;
 
-    pthread_mutex_lock(&b->lock);
-    while (!b->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        long long ns = until.tv_nsec + cfg->outbox_ms * 1000000LL;
-        until.tv_sec += (time_t)(ns / 1000000000LL);
-        until.tv_nsec = (long)(ns % 1000000000LL);
-        while (!b->stop && pthread_cond_timedwait(&b->wake, &b->lock, &until) != ETIMEDOUT) {
-        }
-        if (b->stop) {
-            break;
-        }
-        pthread_mutex_unlock(&b->lock);
-        relay(b);
-        if (ag_clock_ms() >= next_reconcile) {
-            reconcile(b);
-            next_reconcile = ag_clock_ms() + cfg->reconcile_s * 1000;
-        }
-        pthread_mutex_lock(&b->lock);
+    ag_outbox_drain(b->db, b->kv, OUTBOX_BATCH);
+    if (ag_clock_ms() < b->next_reconcile) {
+        return;
     }
-    pthread_mutex_unlock(&b->lock);
-    relay(b); /* what the last requests wrote */
-    return NULL;
+    PGconn *db;
+    size_t n;
+    if (ag_db_acquire(b->db, &db) == 0) {
+        int rc = payment_reconcile_once(b->app, db, &n);
+        if (rc < 0) {
+            ag_log(AG_LOG_WARN, NULL, "reconciler pass failed: %s", ag_err_name(rc));
+        }
+        ag_db_release(b->db, db);
+    }
+    b->next_reconcile = ag_clock_ms() + cfg->reconcile_s * 1000;
 }
 
 struct payment_background *
@@ -242,11 +189,9 @@ payment_background_start(struct payment_app *app, struct ag_db_pool *db, struct 
     b->app = app;
     b->db = db;
     b->kv = kv;
-    pthread_mutex_init(&b->lock, NULL);
-    pthread_cond_init(&b->wake, NULL);
-    if (pthread_create(&b->thread, NULL, background_main, b) != 0) {
-        pthread_mutex_destroy(&b->lock);
-        pthread_cond_destroy(&b->wake);
+    b->next_reconcile = ag_clock_ms() + app->cfg->reconcile_s * 1000;
+    b->ticker = ag_ticker_start(app->cfg->outbox_ms, tick, b);
+    if (b->ticker == NULL) {
         ag_free(b);
         return NULL;
     }
@@ -259,12 +204,6 @@ payment_background_stop(struct payment_background *b)
     if (b == NULL) {
         return;
     }
-    pthread_mutex_lock(&b->lock);
-    b->stop = 1;
-    pthread_cond_signal(&b->wake);
-    pthread_mutex_unlock(&b->lock);
-    pthread_join(b->thread, NULL);
-    pthread_mutex_destroy(&b->lock);
-    pthread_cond_destroy(&b->wake);
+    ag_ticker_stop(b->ticker); /* its last call relays what the last requests wrote */
     ag_free(b);
 }

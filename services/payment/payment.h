@@ -181,7 +181,6 @@ int store_due_refunds(PGconn *db, long long lease_s, struct refund_due *rows, si
 struct pay_event;
 int store_webhook_seen(PGconn *db, const char *provider, const struct pay_event *ev, int *fresh);
 /* Publishes up to 'max' outbox rows to their Redis streams, oldest first: '*n' published. */
-int store_outbox_relay(PGconn *db, redisContext *kv, size_t max, size_t *n);
 
 /* settle.c: bringing a payment to what the provider says it is (API, reconciler, webhook). */
 struct pay_view;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agora/err.h"
+#include "agora/events.h"
 #include "agora/group.h"
 #include "agora/log.h"
 
@@ -158,11 +159,7 @@ const struct ag_db_stmt payment_stmts[] = {
      " AND (p.provider_payment_id = $4 OR p.id = $5::uuid) RETURNING 1)"
      " SELECT (SELECT count(*) FROM seen), (SELECT count(*) FROM poke)",
      5},
-    {"outbox_take",
-     "WITH d AS (DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1::int"
-     " FOR UPDATE SKIP LOCKED) RETURNING id, stream, type, payload)"
-     " SELECT stream, type, payload::text, id FROM d ORDER BY id",
-     1},
+    {"outbox_take", AG_OUTBOX_TAKE_SQL, 1},
 };
 const size_t payment_nstmts = sizeof(payment_stmts) / sizeof(payment_stmts[0]);
 
@@ -514,58 +511,4 @@ store_webhook_seen(PGconn *db, const char *provider, const struct pay_event *ev,
     *fresh = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "1") == 0;
     PQclear(res);
     return 0;
-}
-
-/* Publishes one outbox batch inside the caller's transaction: the rows go only when every
- * XADD went (a failure rolls the delete back; consumers may see an event twice, never none). */
-static int
-relay_tx(PGconn *db, void *arg)
-{
-    void **args = arg;
-    redisContext *kv = args[0];
-    size_t *n = args[2];
-    char limit[24];
-    PGresult *res;
-
-    snprintf(limit, sizeof(limit), "%zu", *(size_t *)args[1]);
-    const char *v[] = {limit};
-    int rc = run(db, "outbox_take", 1, v, &res);
-    if (rc < 0) {
-        return rc;
-    }
-    int rows = PQntuples(res);
-    for (int i = 0; i < rows; i++) {
-        const char *argv[] = {"XADD",   PQgetvalue(res, i, 0),
-                              "MAXLEN", "~",
-                              "100000", "*",
-                              "type",   PQgetvalue(res, i, 1),
-                              "data",   PQgetvalue(res, i, 2)};
-        redisAppendCommandArgv(kv, 10, argv, NULL);
-    }
-    /* Every reply is read, so the connection goes back clean (or, on a transport error,
-     * with its error set, and the pool closes it). */
-    for (int i = 0; i < rows; i++) {
-        redisReply *r = NULL;
-        if (redisGetReply(kv, (void **)&r) != REDIS_OK) {
-            rc = AG_EUNAVAIL;
-            break;
-        }
-        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            ag_log(AG_LOG_ERROR, NULL, "cannot publish to '%s': %s", PQgetvalue(res, i, 0),
-                   r != NULL ? r->str : "no reply");
-            rc = AG_EINTERNAL;
-        }
-        freeReplyObject(r);
-    }
-    *n = rc == 0 ? (size_t)rows : 0;
-    PQclear(res);
-    return rc;
-}
-
-int
-store_outbox_relay(PGconn *db, redisContext *kv, size_t max, size_t *n)
-{
-    void *args[] = {kv, &max, n};
-    *n = 0;
-    return ag_db_tx(db, "READ COMMITTED", 3, relay_tx, args);
 }

@@ -27,7 +27,8 @@ enum ag_err {
     AG_EINTERNAL = -15,     /* 500 SYS_5001: a bug or an unexpected failure */
     AG_ERETRY = -16, /* 503 SYS_5004: serialization failure; the transaction may be retried */
     AG_EGONE = -17,  /* 410 BIZ_3004: the resource existed and was deleted */
-    AG_ERR_MIN = -17,
+    AG_EDECLINED = -18, /* 402 BIZ_3005: the payment was declined */
+    AG_ERR_MIN = -18,
 };
 
 /* HTTP status of 'rc' (500 for codes outside the table, 200 for AG_OK). */
