@@ -338,6 +338,7 @@ checkout_run(struct ag_req *req, struct checkout *c)
     }
     ag_log(AG_LOG_INFO, req->request_id, "order %s: created for %s, total %lld %s", o.id,
            o.owner, o.total, o.currency);
+    order_crash_point(app, "created", o.id);
     rc = order_saga_run(app, db, req->request_id, &o, c->card, c->items, c->nproducts);
     sodium_memzero(c->card, sizeof(c->card));
     order_background_wake(app->bg); /* the outbox, now */

@@ -63,6 +63,8 @@ static const struct ag_config_var order_config_vars[] = {
      "how often the recovery worker looks for orders to finish", 0},
     {"AGORA_ORDER_OUTBOX_MS", AG_CONFIG_INT, CFG(outbox_ms), 10, 60000, "200",
      "how often order events go out to the Redis stream 'orders'", 0},
+    {"AGORA_ORDER_CRASH_AT", AG_CONFIG_STR, CFG(crash_at), 0, 16, "",
+     "fault tests only: die (SIGKILL) at this checkout step: created, reserved or paid", 0},
 };
 #define NVARS (sizeof(order_config_vars) / sizeof(order_config_vars[0]))
 

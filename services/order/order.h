@@ -48,6 +48,7 @@ struct order_config {
     long long lease_s;
     long long recover_ms;
     long long outbox_ms;
+    char *crash_at;
 };
 
 /* What handlers reach through req->app. */
@@ -122,6 +123,9 @@ long long order_shipping_fee(long long subtotal, long long fee, long long free_o
 /* A new order id, "ord_" and 24 random hex digits, into 'out' (ORDER_ID_LEN + 1 bytes). */
 void order_id_new(char *out);
 int order_id_check(struct ag_str id); /* 0 or AG_EINVAL */
+
+/* Fault tests: the process kills itself (SIGKILL) when 'point' is AGORA_ORDER_CRASH_AT. */
+void order_crash_point(const struct order_app *app, const char *point, const char *order_id);
 
 /* An order as the saga sees it (store.c reads it, saga.c moves it). */
 struct order_row {

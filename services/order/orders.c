@@ -5,12 +5,14 @@
  */
 #include "order.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "agora/err.h"
+#include "agora/log.h"
 
 static const char *const status_names[ORDER_NSTATUS] = {
     [ORDER_PENDING] = "PENDING",     [ORDER_PAID] = "PAID",
@@ -114,4 +116,14 @@ order_id_check(struct ag_str id)
         }
     }
     return 0;
+}
+
+void
+order_crash_point(const struct order_app *app, const char *point, const char *order_id)
+{
+    if (app->cfg->crash_at != NULL && strcmp(app->cfg->crash_at, point) == 0) {
+        ag_log(AG_LOG_WARN, NULL, "order %s: AGORA_ORDER_CRASH_AT=%s: dying here", order_id,
+               point);
+        raise(SIGKILL);
+    }
 }

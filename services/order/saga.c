@@ -82,6 +82,7 @@ step_reserve(struct saga *s, const struct order_item *items, size_t n)
         int mv = cancel(s, STEP_RELEASE, "catalog_unavailable");
         return mv < 0 ? mv : rc;
     }
+    order_crash_point(s->app, "reserved", s->o->id);
     return move(s, ORDER_PENDING, STEP_PAY, NULL, NULL, 0, 0);
 }
 
@@ -130,6 +131,7 @@ step_pay(struct saga *s)
         peer_payment_release(&pay);
         return WAIT; /* its fate is payment's to tell: asked again after the lease */
     }
+    order_crash_point(s->app, "paid", s->o->id);
     rc = settle_payment(s, &pay);
     peer_payment_release(&pay);
     return rc;
