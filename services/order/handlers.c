@@ -113,9 +113,16 @@ cart_reply(struct ag_req *req, PGconn *db, int status)
                                         "available", ok, "stock", (json_int_t)p.available));
         json_decref(p.json);
     }
+    const struct order_config *cfg = ((const struct order_app *)req->app)->cfg;
+    long long fee = subtotal > 0 ? order_shipping_fee(subtotal, cfg->shipping_fee,
+                                                      cfg->free_shipping_over)
+                                 : 0;
     return ag_reply_json(req, status,
-                         json_pack("{s:o,s:I,s:I,s:s}", "items", items, "itemCount",
-                                   (json_int_t)count, "subtotal", (json_int_t)subtotal, "currency",
+                         json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:s}", "items", items, "itemCount",
+                                   (json_int_t)count, "subtotal", (json_int_t)subtotal,
+                                   "shippingFee", (json_int_t)fee, "total",
+                                   (json_int_t)(subtotal + fee), "freeShippingOver",
+                                   (json_int_t)cfg->free_shipping_over, "currency",
                                    currency != NULL ? currency : "KRW"));
 }
 
