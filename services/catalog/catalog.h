@@ -204,6 +204,8 @@ enum reservation_end { RESERVATION_COMMIT, RESERVATION_RELEASE, RESERVATION_RETU
 int store_reservation_finish(struct ag_arena *a, PGconn *db, const char *order_id,
                              enum reservation_end end, const char **out, size_t *len);
 int store_reservations_expire(PGconn *db, long long *n);
+/* Folds the units sold since the last fold into products.sold; '*n' the products changed. */
+int store_sold_fold(PGconn *db, long long *n);
 /* The demo catalog (seed.c): empties every table when 'reset', then loads. */
 int store_seed_begin(PGconn *db, int reset, int *empty);
 int store_seed_category(PGconn *db, const struct category_in *c, int depth);

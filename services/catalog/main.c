@@ -4,15 +4,13 @@
  */
 #include "catalog.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agora/config.h"
 #include "agora/err.h"
+#include "agora/events.h"
 #include "agora/kv.h"
 #include "agora/log.h"
 #include "agora/svc.h"
@@ -58,81 +56,49 @@ static const struct ag_config_var catalog_config_vars[] = {
     {"AGORA_CATALOG_READ_CACHE_MS", AG_CONFIG_INT, CFG(read_cache_ms), 0, 60000, "1000",
      "how long one product's answer is served from memory; writes here drop it; 0 = never", 0},
     {"AGORA_CATALOG_SWEEP_S", AG_CONFIG_INT, CFG(sweep_s), 1, 3600, "5",
-     "how often expired reservations are released", 0},
+     "how often expired reservations are released (and units sold are counted into products)",
+     0},
 };
 #define NVARS (sizeof(catalog_config_vars) / sizeof(catalog_config_vars[0]))
 
-/* The sweeper: every sweep_s seconds, reservations held past their time are released. */
+/* The sweeper (every sweep_s seconds): reservations held past their time are released, and
+ * the units sold lately are folded into products.sold. */
 struct sweeper {
     struct ag_db_pool *db;
     struct catalog_cache *cache;
-    long long every_s;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int stop;
 };
 
 static void
-sweep_once(struct sweeper *s)
+sweep_once(void *arg)
 {
+    struct sweeper *s = arg;
     PGconn *db;
-    long long n = 0;
+    long long n = 0, folded = 0;
 
     if (ag_db_acquire(s->db, &db) < 0) {
         return; /* the database is away; the next round tries again */
     }
     int rc = store_reservations_expire(db, &n);
+    if (rc == 0) {
+        rc = store_sold_fold(db, &folded);
+    }
     ag_db_release(s->db, db);
     if (rc < 0) {
         ag_log(AG_LOG_WARN, NULL, "reservation sweep failed: %s", ag_err_name(rc));
     } else if (n > 0) {
-        catalog_cache_clear(s->cache);
         ag_log(AG_LOG_INFO, NULL, "released %lld expired reservation(s)", n);
     }
-}
-
-static void *
-sweeper_main(void *arg)
-{
-    struct sweeper *s = arg;
-
-    pthread_mutex_lock(&s->lock);
-    while (!s->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)s->every_s;
-        while (!s->stop && pthread_cond_timedwait(&s->wake, &s->lock, &until) != ETIMEDOUT) {
-        }
-        if (s->stop) {
-            break;
-        }
-        pthread_mutex_unlock(&s->lock);
-        sweep_once(s);
-        pthread_mutex_lock(&s->lock);
+    if (n > 0 || folded > 0) {
+        catalog_cache_clear(s->cache);
     }
-    pthread_mutex_unlock(&s->lock);
-    return NULL;
-}
-
-static void
-sweeper_stop(struct sweeper *s, pthread_t thread)
-{
-    pthread_mutex_lock(&s->lock);
-    s->stop = 1;
-    pthread_cond_signal(&s->wake);
-    pthread_mutex_unlock(&s->lock);
-    pthread_join(thread, NULL);
 }
 
 static int
 serve(const struct catalog_config *cfg)
 {
     struct catalog_app app = {.cfg = cfg};
-    struct sweeper sw = {.every_s = cfg->sweep_s,
-                         .lock = PTHREAD_MUTEX_INITIALIZER,
-                         .wake = PTHREAD_COND_INITIALIZER};
-    pthread_t sweeper;
-    int sweeping = 0;
+    struct sweeper sw = {0};
+    struct ag_ticker *sweeper = NULL;
     struct ag_jwt jwt;
     struct ag_db_pool *db = NULL;
     struct ag_kv_pool *kv = NULL;
@@ -164,11 +130,11 @@ serve(const struct catalog_config *cfg)
     app.cache = catalog_cache_new(cfg->read_cache_ms);
     sw.db = db;
     sw.cache = app.cache;
-    if (pthread_create(&sweeper, NULL, sweeper_main, &sw) != 0) {
+    sweeper = ag_ticker_start(cfg->sweep_s * 1000, sweep_once, &sw);
+    if (sweeper == NULL) {
         rc = AG_EINTERNAL;
         goto out;
     }
-    sweeping = 1;
     struct ag_service svc = {
         .name = "catalog",
         .version = "0.1.0",
@@ -187,9 +153,7 @@ serve(const struct catalog_config *cfg)
     };
     rc = ag_serve(&svc);
 out:
-    if (sweeping) {
-        sweeper_stop(&sw, sweeper);
-    }
+    ag_ticker_stop(sweeper);
     ag_batch_free(app.product_by_ref); /* after the server stopped: nothing is queued */
     catalog_cache_free(app.cache);
     ag_kv_pool_free(kv);

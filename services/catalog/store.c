@@ -259,9 +259,8 @@ const struct ag_db_stmt catalog_stmts[] = {
      " WHERE order_id = $1 AND status = 'held' RETURNING order_id),"
      " i AS (SELECT ri.product_id, ri.qty FROM reservation_items ri JOIN r USING (order_id)),"
      " s AS (UPDATE stock s SET on_hand = s.on_hand - i.qty, reserved = s.reserved - i.qty,"
-     " updated_at = now() FROM i WHERE s.product_id = i.product_id RETURNING 1),"
-     " p AS (UPDATE products p SET sold = p.sold + i.qty FROM i WHERE p.id = i.product_id"
-     " RETURNING 1) SELECT count(*) FROM r",
+     " sold_pending = s.sold_pending + i.qty, updated_at = now() FROM i"
+     " WHERE s.product_id = i.product_id RETURNING 1) SELECT count(*) FROM r",
      1},
     {"reservation_release",
      "WITH r AS (UPDATE reservations SET status = 'released', updated_at = now()"
@@ -274,11 +273,19 @@ const struct ag_db_stmt catalog_stmts[] = {
      "WITH r AS (UPDATE reservations SET status = 'returned', updated_at = now()"
      " WHERE order_id = $1 AND status = 'committed' RETURNING order_id),"
      " i AS (SELECT ri.product_id, ri.qty FROM reservation_items ri JOIN r USING (order_id)),"
-     " s AS (UPDATE stock s SET on_hand = s.on_hand + i.qty, updated_at = now() FROM i"
-     " WHERE s.product_id = i.product_id RETURNING 1),"
-     " p AS (UPDATE products p SET sold = greatest(p.sold - i.qty, 0) FROM i"
-     " WHERE p.id = i.product_id RETURNING 1) SELECT count(*) FROM r",
+     " s AS (UPDATE stock s SET on_hand = s.on_hand + i.qty,"
+     " sold_pending = s.sold_pending - i.qty, updated_at = now() FROM i"
+     " WHERE s.product_id = i.product_id RETURNING 1) SELECT count(*) FROM r",
      1},
+    /* Units sold lately (stock.sold_pending) into products.sold, for the "popular" order. */
+    {"sold_fold",
+     "WITH t AS (SELECT product_id, sold_pending AS n FROM stock WHERE sold_pending <> 0"
+     " ORDER BY product_id FOR UPDATE SKIP LOCKED),"
+     " z AS (UPDATE stock s SET sold_pending = s.sold_pending - t.n FROM t"
+     " WHERE s.product_id = t.product_id),"
+     " p AS (UPDATE products p SET sold = greatest(p.sold + t.n, 0) FROM t"
+     " WHERE p.id = t.product_id RETURNING 1) SELECT count(*) FROM p",
+     0},
     /* Held past their time: released as 'expired', a bounded batch per run; replicas running
      * the sweep together skip each other's rows. */
     {"reservations_expire",
@@ -747,6 +754,12 @@ int
 store_reservations_expire(PGconn *db, long long *n)
 {
     return exec_count(db, "reservations_expire", 0, NULL, n);
+}
+
+int
+store_sold_fold(PGconn *db, long long *n)
+{
+    return exec_count(db, "sold_fold", 0, NULL, n);
 }
 
 int

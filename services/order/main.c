@@ -58,7 +58,8 @@ static const struct ag_config_var order_config_vars[] = {
     {"AGORA_ORDER_FREE_SHIPPING_OVER", AG_CONFIG_INT, CFG(free_shipping_over), 0,
      1000000000000LL, "50000", "subtotal from which shipping is free; 0 = never", 0},
     {"AGORA_ORDER_LEASE_S", AG_CONFIG_INT, CFG(lease_s), 2, 3600, "30",
-     "how long a checkout owns its order; the recovery worker takes it over after", 0},
+     "how long a checkout owns its order before the recovery worker may take it over (at least"
+     " 2 x catalog timeout + payment timeout + 1 s)", 0},
     {"AGORA_ORDER_RECOVER_MS", AG_CONFIG_INT, CFG(recover_ms), 50, 600000, "1000",
      "how often the recovery worker looks for orders to finish", 0},
     {"AGORA_ORDER_OUTBOX_MS", AG_CONFIG_INT, CFG(outbox_ms), 10, 60000, "200",
@@ -78,6 +79,16 @@ serve(const struct order_config *cfg)
     struct ag_db_pool *db = NULL;
     struct ag_kv_pool *kv = NULL;
 
+    /* The recovery worker may take an order over once its lease passed, and must never find
+     * it before its charge reached payment (it would cancel an order being paid): the lease
+     * outlasts the reservation's calls and the charge's. */
+    long long need_ms = 2 * cfg->catalog_timeout_ms + cfg->payment_timeout_ms + 1000;
+    if (cfg->lease_s * 1000 < need_ms) {
+        ag_log(AG_LOG_ERROR, NULL,
+               "AGORA_ORDER_LEASE_S=%lld is too short: at least %lld s for these timeouts",
+               cfg->lease_s, (need_ms + 999) / 1000);
+        return AG_EINVAL;
+    }
     ag_jwt_init(&jwt, cfg->jwt_issuer, cfg->jwt_audience, 4096);
     int rc = ag_jwt_add_keys(&jwt, cfg->jwt_public_key_file, cfg->jwt_extra_public_keys);
     if (rc == 0 && cfg->migrate) {

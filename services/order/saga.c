@@ -6,12 +6,18 @@
  * move leaves the step as it was, and whoever runs it again (the recovery worker, after the
  * lease) repeats a call that changes nothing the second time.
  *
- *   reserve ─ok→ pay ─CAPTURED→ PAID, commit ─ok→ done
- *      │          ├─FAILED/none→ CANCELLED, release ─→ done
- *      │          └─UNKNOWN→ (wait: payment settles it; asked again after a short lease)
- *      └─no stock→ CANCELLED, done   (a reservation takes all or nothing)
- *   commit ─reservation gone→ refund (to CANCELLED) ─→ release ─→ done
- *   cancel/refund of a paid order: refund ─→ CANCELLED|REFUNDED, restock ─→ done
+ * A checkout's own run makes one move after its order row: the reservation, the charge and
+ * then the commit (or the release) happen first, and the row moves once to where they led.
+ * A run that stops half-way is finished from what the other services say:
+ *
+ *   reserve: reserved, charged ─CAPTURED→ committed → PAID, done
+ *                               ├─FAILED→ released → CANCELLED, done
+ *                               └─UNKNOWN→ pay (payment settles it; asked again soon)
+ *            no stock → CANCELLED, done        (a reservation takes all or nothing)
+ *            (recovery: payment is asked; no charge there → released → CANCELLED)
+ *   pay:     as reserve, from payment's answer (recovery and unknown outcomes)
+ *   commit:  the reservation committed → done; gone (expired) → refund (to CANCELLED)
+ *   cancel or refund of a paid order: refund → CANCELLED|REFUNDED, restock → done
  */
 #include "order.h"
 
@@ -56,34 +62,49 @@ move(struct saga *s, enum order_status status, enum order_step step, const char 
     return store_order_move(s->db, s->o, &m);
 }
 
+/* The order is off: its reserved units (if any) go back, then it is CANCELLED, in that order
+ * (a crash between the two leaves it where it was, and the recovery releases again, which
+ * changes nothing the second time). */
 static int
-cancel(struct saga *s, enum order_step next, const char *reason)
+unreserve(struct saga *s, const char *reason, const struct peer_payment *pay)
 {
-    ag_log(AG_LOG_INFO, s->request_id, "order %s: cancelled (%s)", s->o->id, reason);
-    return move(s, ORDER_CANCELLED, next, reason, NULL, 0, 0);
+    int rc = peer_reservation(s->app, s->request_id, s->o->id, RESERVATION_RELEASE);
+    enum order_step next = STEP_RELEASE; /* catalog away: the recovery releases */
+    if (rc == 0 || rc == AG_ENOTFOUND) {
+        next = STEP_DONE;
+    } else if (rc == AG_ECONFLICT) {
+        next = STEP_RESTOCK; /* committed after all: its units come back */
+    }
+    int mv = move(s, ORDER_CANCELLED, next, reason, pay, next == STEP_RESTOCK, 0);
+    if (mv == 0) {
+        ag_log(AG_LOG_INFO, s->request_id, "order %s: cancelled (%s)", s->o->id, reason);
+    }
+    return mv;
 }
 
+/* Paid: the reserved units leave stock, then the order is PAID, in that order (a crash
+ * between the two leaves it at its step, and the recovery, finding the payment CAPTURED,
+ * commits again, which changes nothing the second time). 'pay' NULL: the recovery of an
+ * order PAID already whose commit did not go through. */
 static int
-step_reserve(struct saga *s, const struct order_item *items, size_t n)
+paid(struct saga *s, const struct peer_payment *pay)
 {
-    json_t *shortfall = NULL;
-
-    if (s->card == NULL) {
-        /* A checkout that died before it paid: the shopper is gone, and so is the card. */
-        return cancel(s, STEP_RELEASE, "checkout_interrupted");
+    if (pay != NULL) {
+        ag_log(AG_LOG_INFO, s->request_id, "order %s: paid (%s)", s->o->id, pay->id);
     }
-    int rc = peer_reserve(s->app, s->request_id, s->o->id, items, n, &shortfall);
-    json_decref(shortfall);
-    if (rc == AG_ECONFLICT) {
-        return cancel(s, STEP_DONE, "out_of_stock"); /* nothing was reserved */
+    int rc = peer_reservation(s->app, s->request_id, s->o->id, RESERVATION_COMMIT);
+    if (rc == 0) {
+        return move(s, ORDER_PAID, STEP_DONE, NULL, pay, 1, 0);
     }
-    if (rc < 0) {
-        /* The catalog is away or refused: whatever it may have reserved is let go. */
-        int mv = cancel(s, STEP_RELEASE, "catalog_unavailable");
-        return mv < 0 ? mv : rc;
+    if (rc == AG_ENOTFOUND || rc == AG_ECONFLICT) {
+        /* Paid, and its reservation expired meanwhile: the money goes back. */
+        ag_log(AG_LOG_WARN, s->request_id, "order %s: paid but its reservation is gone; refunding",
+               s->o->id);
+        s->o->refund_to = ORDER_CANCELLED;
+        return move(s, ORDER_PAID, STEP_REFUND, "reservation_expired", pay, 0, 0);
     }
-    order_crash_point(s->app, "reserved", s->o->id);
-    return move(s, ORDER_PENDING, STEP_PAY, NULL, NULL, 0, 0);
+    int mv = move(s, ORDER_PAID, STEP_COMMIT, NULL, pay, 0, 0); /* the recovery commits */
+    return mv < 0 ? mv : rc;
 }
 
 /* What payment says of the order's charge, applied. */
@@ -93,24 +114,21 @@ settle_payment(struct saga *s, const struct peer_payment *pay)
     char reason[REASON_SIZE];
 
     if (strcmp(pay->status, "CAPTURED") == 0) {
-        ag_log(AG_LOG_INFO, s->request_id, "order %s: paid (%s)", s->o->id, pay->id);
-        return move(s, ORDER_PAID, STEP_COMMIT, NULL, pay, 0, 0);
+        return paid(s, pay);
     }
     if (strcmp(pay->status, "FAILED") == 0 || strcmp(pay->status, "VOIDED") == 0 ||
         strcmp(pay->status, "REFUNDED") == 0) {
         snprintf(reason, sizeof(reason), "payment_declined%s%s", pay->failure[0] ? ":" : "",
                  pay->failure);
-        int rc = move(s, ORDER_CANCELLED, STEP_RELEASE, reason, pay, 0, 0);
-        if (rc == 0) {
-            ag_log(AG_LOG_INFO, s->request_id, "order %s: cancelled (%s)", s->o->id, reason);
-        }
-        return rc;
+        return unreserve(s, reason, pay);
     }
     /* UNKNOWN, PENDING, AUTHORIZED: payment's reconciler is on it; look again soon. */
     int rc = move(s, ORDER_PENDING, STEP_PAY, NULL, pay, 0, RECHECK_S);
     return rc < 0 ? rc : WAIT;
 }
 
+/* The charge (a checkout's own run, with the card), or what became of it (a recovery run:
+ * payment is asked by the order id). */
 static int
 step_pay(struct saga *s)
 {
@@ -124,7 +142,8 @@ step_pay(struct saga *s)
         rc = peer_payment_find(s->app, s->request_id, s->o->id, &pay);
         if (rc == AG_ENOTFOUND) {
             /* The charge never reached payment (the lease is long past its timeout). */
-            return cancel(s, STEP_RELEASE, "checkout_interrupted");
+            peer_payment_release(&pay);
+            return unreserve(s, "checkout_interrupted", NULL);
         }
     }
     if (rc < 0) {
@@ -137,21 +156,29 @@ step_pay(struct saga *s)
     return rc;
 }
 
+/* The reservation, then at once the charge: the order's step stays 'reserve' until payment
+ * has answered (a recovery run at 'reserve' asks payment first, as at 'pay'). */
 static int
-step_commit(struct saga *s)
+step_reserve(struct saga *s, const struct order_item *items, size_t n)
 {
-    int rc = peer_reservation(s->app, s->request_id, s->o->id, RESERVATION_COMMIT);
-    if (rc == 0) {
-        return move(s, s->o->status, STEP_DONE, NULL, NULL, 1, 0);
+    json_t *shortfall = NULL;
+
+    if (s->card == NULL) {
+        return step_pay(s); /* a checkout that died: whatever it got to, payment knows */
     }
-    if (rc == AG_ENOTFOUND || rc == AG_ECONFLICT) {
-        /* Paid, and its reservation expired meanwhile: the money goes back. */
-        ag_log(AG_LOG_WARN, s->request_id, "order %s: paid but its reservation is gone; refunding",
-               s->o->id);
-        s->o->refund_to = ORDER_CANCELLED;
-        return move(s, s->o->status, STEP_REFUND, "reservation_expired", NULL, 0, 0);
+    int rc = peer_reserve(s->app, s->request_id, s->o->id, items, n, &shortfall);
+    json_decref(shortfall);
+    if (rc == AG_ECONFLICT) {
+        return move(s, ORDER_CANCELLED, STEP_DONE, "out_of_stock", NULL, 0, 0); /* none held */
     }
-    return rc;
+    if (rc < 0) {
+        /* The catalog is away or refused: whatever it may have reserved is let go. */
+        s->card = NULL;
+        int mv = unreserve(s, "catalog_unavailable", NULL);
+        return mv < 0 ? mv : rc;
+    }
+    order_crash_point(s->app, "reserved", s->o->id);
+    return step_pay(s);
 }
 
 static int
@@ -216,7 +243,7 @@ order_saga_run(const struct order_app *app, PGconn *db, const char *request_id,
             rc = step_pay(&s);
             break;
         case STEP_COMMIT:
-            rc = step_commit(&s);
+            rc = paid(&s, NULL);
             break;
         case STEP_REFUND:
             rc = step_refund(&s);
