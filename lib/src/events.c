@@ -208,9 +208,8 @@ static int
 read_batch(struct ag_consumer *c, redisContext *kv, const char *start, size_t *count)
 {
     redisReply *r = NULL;
-    const char *argv[] = {"XREADGROUP", "GROUP",   c->group,          c->consumer,
-                          "COUNT",      "100",     "BLOCK",           CONSUMER_BLOCK_MS,
-                          "STREAMS",    c->stream, start};
+    const char *argv[] = {"XREADGROUP", "GROUP",           c->group,  c->consumer, "COUNT", "100",
+                          "BLOCK",      CONSUMER_BLOCK_MS, "STREAMS", c->stream,   start};
     *count = 0;
     int rc = ag_kv_command(kv, &r, 11, argv, NULL);
     if (rc < 0) {

@@ -56,8 +56,7 @@ static const struct ag_config_var catalog_config_vars[] = {
     {"AGORA_CATALOG_READ_CACHE_MS", AG_CONFIG_INT, CFG(read_cache_ms), 0, 60000, "1000",
      "how long one product's answer is served from memory; writes here drop it; 0 = never", 0},
     {"AGORA_CATALOG_SWEEP_S", AG_CONFIG_INT, CFG(sweep_s), 1, 3600, "5",
-     "how often expired reservations are released (and units sold are counted into products)",
-     0},
+     "how often expired reservations are released (and units sold are counted into products)", 0},
 };
 #define NVARS (sizeof(catalog_config_vars) / sizeof(catalog_config_vars[0]))
 

@@ -199,8 +199,7 @@ finish_tx(PGconn *db, void *arg)
     if (rc == AG_ECONFLICT) {
         /* Committed cannot be released, nor released or expired committed, and only a
          * committed one can be returned. */
-        ag_reply_error(f->req, rc, "reservation '%s' cannot be %s now", f->order_id,
-                       verbs[f->end]);
+        ag_reply_error(f->req, rc, "reservation '%s' cannot be %s now", f->order_id, verbs[f->end]);
         return rc;
     }
     if (rc < 0) {

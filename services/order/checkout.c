@@ -86,18 +86,16 @@ address_or_reply(struct ag_req *req, const json_t *body, struct checkout *c)
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         char name[40];
         snprintf(name, sizeof(name), "address.%s", fields[i].name);
-        if (ag_json_get_str(req->arena, a, fields[i].name,
-                            fields[i].min > 0 ? AG_JSON_REQUIRED : 0, fields[i].min,
-                            fields[i].max, &v, &err) < 0 ||
+        if (ag_json_get_str(req->arena, a, fields[i].name, fields[i].min > 0 ? AG_JSON_REQUIRED : 0,
+                            fields[i].min, fields[i].max, &v, &err) < 0 ||
             (strcmp(fields[i].name, "phone") == 0 && !phone_ok(v))) {
             char msg[96];
-            snprintf(msg, sizeof(msg), "'%s' must be text of %zu..%zu characters%s",
-                     fields[i].name, fields[i].min, fields[i].max,
+            snprintf(msg, sizeof(msg), "'%s' must be text of %zu..%zu characters%s", fields[i].name,
+                     fields[i].min, fields[i].max,
                      strcmp(fields[i].name, "phone") == 0 ? " (digits, +, - and spaces)" : "");
             return invalid(req, name, msg);
         }
-        json_object_set_new(c->address, fields[i].name,
-                            json_string(v.ptr != NULL ? v.ptr : ""));
+        json_object_set_new(c->address, fields[i].name, json_string(v.ptr != NULL ? v.ptr : ""));
     }
     return 0;
 }
@@ -173,11 +171,10 @@ lines_or_reply(struct ag_req *req, PGconn *db, struct checkout *c)
         struct order_product p;
         rc = order_product_get(req, lines[i].product_id, &p);
         if (rc == AG_ENOTFOUND || (rc == 0 && (!p.active || p.available < lines[i].qty))) {
-            json_array_append_new(problems,
-                                  json_pack("{s:I,s:I,s:I}", "productId",
-                                            (json_int_t)lines[i].product_id, "requested",
-                                            (json_int_t)lines[i].qty, "available",
-                                            (json_int_t)(rc == 0 && p.active ? p.available : 0)));
+            json_array_append_new(
+                problems, json_pack("{s:I,s:I,s:I}", "productId", (json_int_t)lines[i].product_id,
+                                    "requested", (json_int_t)lines[i].qty, "available",
+                                    (json_int_t)(rc == 0 && p.active ? p.available : 0)));
         }
         if (rc == AG_ENOTFOUND) {
             rc = 0;
@@ -240,8 +237,11 @@ order_reply(struct ag_req *req, PGconn *db, const struct order_row *o, int fresh
     if (rc < 0) {
         return rc;
     }
-    return ag_reply_json_text(req, !fresh ? 200 : o->status == ORDER_PENDING ? 202 : 201, text,
-                              len);
+    return ag_reply_json_text(req,
+                              !fresh                       ? 200
+                              : o->status == ORDER_PENDING ? 202
+                                                           : 201,
+                              text, len);
 }
 
 static void
@@ -311,8 +311,8 @@ checkout_run(struct ag_req *req, struct checkout *c)
         if (rc < 0) {
             return rc;
         }
-        c->n.shipping_fee = order_shipping_fee(c->n.subtotal, app->cfg->shipping_fee,
-                                               app->cfg->free_shipping_over);
+        c->n.shipping_fee =
+            order_shipping_fee(c->n.subtotal, app->cfg->shipping_fee, app->cfg->free_shipping_over);
         c->n.address_json = ag_json_dump(req->arena, c->address, NULL);
     } else {
         /* Fields the insert needs but will not use: the order exists. */
@@ -336,8 +336,8 @@ checkout_run(struct ag_req *req, struct checkout *c)
         }
         return order_reply(req, db, &o, 0);
     }
-    ag_log(AG_LOG_INFO, req->request_id, "order %s: created for %s, total %lld %s", o.id,
-           o.owner, o.total, o.currency);
+    ag_log(AG_LOG_INFO, req->request_id, "order %s: created for %s, total %lld %s", o.id, o.owner,
+           o.total, o.currency);
     order_crash_point(app, "created", o.id);
     rc = order_saga_run(app, db, req->request_id, &o, c->card, c->items, c->nproducts);
     sodium_memzero(c->card, sizeof(c->card));

@@ -114,9 +114,8 @@ cart_reply(struct ag_req *req, PGconn *db, int status)
         json_decref(p.json);
     }
     const struct order_config *cfg = ((const struct order_app *)req->app)->cfg;
-    long long fee = subtotal > 0 ? order_shipping_fee(subtotal, cfg->shipping_fee,
-                                                      cfg->free_shipping_over)
-                                 : 0;
+    long long fee =
+        subtotal > 0 ? order_shipping_fee(subtotal, cfg->shipping_fee, cfg->free_shipping_over) : 0;
     return ag_reply_json(req, status,
                          json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:s}", "items", items, "itemCount",
                                    (json_int_t)count, "subtotal", (json_int_t)subtotal,

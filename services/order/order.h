@@ -222,8 +222,7 @@ struct order_move {
 };
 int store_order_move(PGconn *db, struct order_row *o, const struct order_move *m);
 /* Orders not done whose lease passed, leased again for 'lease_s': at most 'max'. */
-int store_orders_due(PGconn *db, long long lease_s, struct order_row *rows, size_t max,
-                     size_t *n);
+int store_orders_due(PGconn *db, long long lease_s, struct order_row *rows, size_t max, size_t *n);
 /* The order's JSON (with items and, when 'history', its events); AG_ENOTFOUND. 'owner'
  * NULL: any owner (an admin). */
 int store_order_json(struct ag_arena *a, PGconn *db, const char *id, const char *owner,

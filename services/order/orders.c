@@ -15,9 +15,8 @@
 #include "agora/log.h"
 
 static const char *const status_names[ORDER_NSTATUS] = {
-    [ORDER_PENDING] = "PENDING",     [ORDER_PAID] = "PAID",
-    [ORDER_SHIPPED] = "SHIPPED",     [ORDER_DELIVERED] = "DELIVERED",
-    [ORDER_CANCELLED] = "CANCELLED", [ORDER_REFUNDED] = "REFUNDED",
+    [ORDER_PENDING] = "PENDING",     [ORDER_PAID] = "PAID",           [ORDER_SHIPPED] = "SHIPPED",
+    [ORDER_DELIVERED] = "DELIVERED", [ORDER_CANCELLED] = "CANCELLED", [ORDER_REFUNDED] = "REFUNDED",
 };
 
 /* PENDING → PAID → SHIPPED → DELIVERED, PENDING|PAID → CANCELLED,
@@ -25,10 +24,10 @@ static const char *const status_names[ORDER_NSTATUS] = {
 static const struct {
     enum order_status from, to;
 } transitions[] = {
-    {ORDER_PENDING, ORDER_PAID},       {ORDER_PENDING, ORDER_CANCELLED},
-    {ORDER_PAID, ORDER_SHIPPED},       {ORDER_PAID, ORDER_CANCELLED},
-    {ORDER_PAID, ORDER_REFUNDED},      {ORDER_SHIPPED, ORDER_DELIVERED},
-    {ORDER_SHIPPED, ORDER_REFUNDED},   {ORDER_DELIVERED, ORDER_REFUNDED},
+    {ORDER_PENDING, ORDER_PAID},     {ORDER_PENDING, ORDER_CANCELLED},
+    {ORDER_PAID, ORDER_SHIPPED},     {ORDER_PAID, ORDER_CANCELLED},
+    {ORDER_PAID, ORDER_REFUNDED},    {ORDER_SHIPPED, ORDER_DELIVERED},
+    {ORDER_SHIPPED, ORDER_REFUNDED}, {ORDER_DELIVERED, ORDER_REFUNDED},
 };
 #define NTRANSITIONS (sizeof(transitions) / sizeof(transitions[0]))
 
@@ -122,8 +121,7 @@ void
 order_crash_point(const struct order_app *app, const char *point, const char *order_id)
 {
     if (app->cfg->crash_at != NULL && strcmp(app->cfg->crash_at, point) == 0) {
-        ag_log(AG_LOG_WARN, NULL, "order %s: AGORA_ORDER_CRASH_AT=%s: dying here", order_id,
-               point);
+        ag_log(AG_LOG_WARN, NULL, "order %s: AGORA_ORDER_CRASH_AT=%s: dying here", order_id, point);
         raise(SIGKILL);
     }
 }

@@ -68,8 +68,9 @@ orders_list(struct ag_req *req)
     }
     if (status != NULL && order_status_parse(status, &st) < 0) {
         struct ag_json_err err;
-        ag_json_err_set(&err, "status", "'status' must be one of PENDING, PAID, SHIPPED, "
-                                        "DELIVERED, CANCELLED, REFUNDED");
+        ag_json_err_set(&err, "status",
+                        "'status' must be one of PENDING, PAID, SHIPPED, "
+                        "DELIVERED, CANCELLED, REFUNDED");
         ag_reply_invalid(req, &err);
         return AG_EINVAL;
     }
@@ -113,12 +114,12 @@ order_get(struct ag_req *req)
 static int
 state_conflict(struct ag_req *req, const struct order_row *o, const char *what)
 {
-    return ag_reply_error_details(
-        req, AG_ECONFLICT,
-        json_pack("{s:s,s:s}", "status", order_status_name(o->status), "step",
-                  order_step_name(o->step)),
-        "order %s is %s%s and cannot be %s", o->id, order_status_name(o->status),
-        o->step != STEP_DONE ? " (still settling)" : "", what);
+    return ag_reply_error_details(req, AG_ECONFLICT,
+                                  json_pack("{s:s,s:s}", "status", order_status_name(o->status),
+                                            "step", order_step_name(o->step)),
+                                  "order %s is %s%s and cannot be %s", o->id,
+                                  order_status_name(o->status),
+                                  o->step != STEP_DONE ? " (still settling)" : "", what);
 }
 
 /* Starts giving a paid order's money back (refund_to CANCELLED or REFUNDED), then lets the
@@ -142,8 +143,8 @@ refund_start(struct ag_req *req, PGconn *db, struct order_row *o, enum order_sta
     if (rc < 0) {
         return rc;
     }
-    ag_log(AG_LOG_INFO, req->request_id, "order %s: %s, refunding %lld %s", o->id, reason,
-           o->total, o->currency);
+    ag_log(AG_LOG_INFO, req->request_id, "order %s: %s, refunding %lld %s", o->id, reason, o->total,
+           o->currency);
     rc = order_saga_run(app, db, req->request_id, o, NULL, NULL, 0);
     order_background_wake(app->bg);
     if (rc < 0) {

@@ -69,9 +69,9 @@ peer_reserve(const struct order_app *app, const char *request_id, const char *or
 
     *shortfall = NULL;
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(list, json_pack("{s:I,s:I}", "productId",
-                                              (json_int_t)items[i].product_id, "qty",
-                                              (json_int_t)items[i].qty));
+        json_array_append_new(list,
+                              json_pack("{s:I,s:I}", "productId", (json_int_t)items[i].product_id,
+                                        "qty", (json_int_t)items[i].qty));
     }
     snprintf(url, sizeof(url), "%s/internal/reservations", app->cfg->catalog_url);
     int rc = internal(app, app->catalog, request_id, "POST", url,
@@ -207,11 +207,11 @@ peer_refund(const struct order_app *app, const char *request_id, const struct or
     snprintf(url, sizeof(url), "%s/internal/payments/%s/refund", app->cfg->payment_url,
              o->payment_id);
     snprintf(key, sizeof(key), "%s-refund", o->id);
-    int rc = internal(app, app->payment, request_id, "POST", url,
-                      json_pack("{s:I,s:s}", "amount", (json_int_t)o->total, "reason",
-                                o->refund_to == ORDER_REFUNDED ? "order refunded"
-                                                               : "order cancelled"),
-                      key, &r);
+    int rc =
+        internal(app, app->payment, request_id, "POST", url,
+                 json_pack("{s:I,s:s}", "amount", (json_int_t)o->total, "reason",
+                           o->refund_to == ORDER_REFUNDED ? "order refunded" : "order cancelled"),
+                 key, &r);
     out->http = (int)r.status;
     if (rc == 0 && (r.status == 200 || r.status == 202)) {
         payment_take(json_object_get(data_of(&r), "payment"), out);
@@ -238,8 +238,7 @@ peer_address(struct ag_req *req, const char *address_id, json_t **out)
         return AG_EUNAUTH;
     }
     snprintf(header, sizeof(header), "Authorization: %s", auth);
-    snprintf(url, sizeof(url), "%s/api/members/%s/addresses", app->cfg->member_url,
-             req->auth.sub);
+    snprintf(url, sizeof(url), "%s/api/members/%s/addresses", app->cfg->member_url, req->auth.sub);
     int rc = ag_httpc_request(app->catalog, "GET", url, headers, NULL, 0, req->request_id, &r);
     if (rc == 0 && r.status == 200) {
         size_t i;
@@ -249,11 +248,10 @@ peer_address(struct ag_req *req, const char *address_id, json_t **out)
         {
             const char *id = json_string_value(json_object_get(a, "id"));
             if (id != NULL && strcmp(id, address_id) == 0) {
-                *out = json_pack("{s:O,s:O,s:O,s:O,s:O}", "recipient",
-                                 json_object_get(a, "recipient"), "phone",
-                                 json_object_get(a, "phone"), "postalCode",
-                                 json_object_get(a, "postalCode"), "line1",
-                                 json_object_get(a, "line1"), "line2", json_object_get(a, "line2"));
+                *out = json_pack(
+                    "{s:O,s:O,s:O,s:O,s:O}", "recipient", json_object_get(a, "recipient"), "phone",
+                    json_object_get(a, "phone"), "postalCode", json_object_get(a, "postalCode"),
+                    "line1", json_object_get(a, "line1"), "line2", json_object_get(a, "line2"));
                 rc = *out != NULL ? 0 : AG_EUNAVAIL;
                 break;
             }

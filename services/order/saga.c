@@ -227,9 +227,8 @@ step_stock(struct saga *s, enum reservation_op op)
 }
 
 int
-order_saga_run(const struct order_app *app, PGconn *db, const char *request_id,
-                     struct order_row *o, const char *card, const struct order_item *items,
-                     size_t nitems)
+order_saga_run(const struct order_app *app, PGconn *db, const char *request_id, struct order_row *o,
+               const char *card, const struct order_item *items, size_t nitems)
 {
     struct saga s = {app, db, request_id, o, card};
     int rc = 0;

@@ -12,30 +12,40 @@
 #include "agora/events.h"
 #include "agora/json.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+/* The end of a timestamp's text: to_char(<column> AT TIME ZONE 'UTC', " TSF. */
+#define TSF "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 /* What the saga reasons about (struct order_row), from orders o. */
 #define ROW_COLS                                                                                   \
     "o.id, o.owner, o.status, o.step, o.refund_to, o.stock_committed, o.total, o.currency,"        \
     " o.payment_id, o.reason"
 #define ITEMS_JSON                                                                                 \
-    "(SELECT COALESCE(json_agg(json_build_object('productId', i.product_id, 'name', i.name,"        \
+    "(SELECT COALESCE(json_agg(json_build_object('productId', i.product_id, 'name', i.name,"       \
     " 'nameEn', i.name_en, 'imageUrl', i.image_url, 'unitPrice', i.unit_price, 'qty', i.qty,"      \
-    " 'lineTotal', i.unit_price * i.qty) ORDER BY i.product_id), '[]')"                           \
+    " 'lineTotal', i.unit_price * i.qty) ORDER BY i.product_id), '[]')"                            \
     " FROM order_items i WHERE i.order_id = o.id)"
 #define ORDER_JSON                                                                                 \
     "json_build_object('id', o.id, 'owner', o.owner, 'status', o.status, 'step', o.step,"          \
     " 'reason', o.reason, 'subtotal', o.subtotal, 'shippingFee', o.shipping_fee, 'total',"         \
     " o.total, 'currency', o.currency, 'itemCount', o.item_count, 'address', o.address,"           \
-    " 'paymentId', o.payment_id, 'card', o.card, 'items', " ITEMS_JSON ", 'createdAt', " TS(       \
-        "o.created_at") ", 'updatedAt', " TS("o.updated_at") ", 'paidAt', " TS(                    \
-        "o.paid_at") ", 'shippedAt', " TS("o.shipped_at") ", 'deliveredAt', " TS(                  \
-        "o.delivered_at") ", 'cancelledAt', " TS("o.cancelled_at") ", 'refundedAt', " TS(          \
-        "o.refunded_at") ")"
+    " 'paymentId', o.payment_id, 'card', o.card, 'items', " ITEMS_JSON ","                         \
+    " 'createdAt', to_char(o.created_at AT TIME ZONE 'UTC', " TSF ","                              \
+    " 'updatedAt', to_char(o.updated_at AT TIME ZONE 'UTC', " TSF ","                              \
+    " 'paidAt', to_char(o.paid_at AT TIME ZONE 'UTC', " TSF ","                                    \
+    " 'shippedAt', to_char(o.shipped_at AT TIME ZONE 'UTC', " TSF ","                              \
+    " 'deliveredAt', to_char(o.delivered_at AT TIME ZONE 'UTC', " TSF ","                          \
+    " 'cancelledAt', to_char(o.cancelled_at AT TIME ZONE 'UTC', " TSF ","                          \
+    " 'refundedAt', to_char(o.refunded_at AT TIME ZONE 'UTC', " TSF ")"
 #define HISTORY_JSON                                                                               \
     "(SELECT json_agg(json_build_object('from', e.from_status, 'to', e.to_status, 'reason',"       \
-    " e.reason, 'at', " TS("e.created_at") ") ORDER BY e.id) FROM order_events e"                  \
-    " WHERE e.order_id = o.id)"
-#define AT_IF(COL, STATUS) " " COL " = CASE WHEN $3 = '" STATUS "' THEN now() ELSE " COL " END,"
+    " e.reason, 'at', to_char(e.created_at AT TIME ZONE 'UTC', " TSF ") ORDER BY e.id)"            \
+    " FROM order_events e WHERE e.order_id = o.id)"
+/* The time of the state an order_move enters ($3), kept for the ones it does not. */
+#define AT_STAMPS                                                                                  \
+    " paid_at = CASE WHEN $3 = 'PAID' THEN now() ELSE paid_at END,"                                \
+    " shipped_at = CASE WHEN $3 = 'SHIPPED' THEN now() ELSE shipped_at END,"                       \
+    " delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() ELSE delivered_at END,"                 \
+    " cancelled_at = CASE WHEN $3 = 'CANCELLED' THEN now() ELSE cancelled_at END,"                 \
+    " refunded_at = CASE WHEN $3 = 'REFUNDED' THEN now() ELSE refunded_at END,"
 
 const struct ag_db_stmt order_stmts[] = {
     {"cart_lines",
@@ -71,8 +81,10 @@ const struct ag_db_stmt order_stmts[] = {
      " name text, \"nameEn\" text, \"imageUrl\" text, \"unitPrice\" bigint, qty integer))"
      " SELECT id FROM o",
      11},
-    {"order_by_key", "SELECT " ROW_COLS ", o.fingerprint FROM orders o WHERE o.owner = $1"
-     " AND o.idem_key = $2", 2},
+    {"order_by_key",
+     "SELECT " ROW_COLS ", o.fingerprint FROM orders o WHERE o.owner = $1"
+     " AND o.idem_key = $2",
+     2},
     {"order_row", "SELECT " ROW_COLS " FROM orders o WHERE o.id = $1", 1},
     /* $1 id, $2 step now, $3 status, $4 step, $5 refund_to, $6 reason, $7 payment id, $8 card,
      * $9 stock committed, $10 lease, $11 status now, $12 clear the cart's bought lines. */
@@ -81,9 +93,7 @@ const struct ag_db_stmt order_stmts[] = {
      " reason = COALESCE($6, reason), payment_id = COALESCE($7, payment_id),"
      " card = COALESCE($8::jsonb, card), stock_committed = stock_committed OR $9::boolean,"
      " lease_until = CASE WHEN $10::integer > 0 THEN now() + make_interval(secs => $10::integer)"
-     " ELSE lease_until END," AT_IF("paid_at", "PAID") AT_IF("shipped_at", "SHIPPED")
-         AT_IF("delivered_at", "DELIVERED") AT_IF("cancelled_at", "CANCELLED")
-             AT_IF("refunded_at", "REFUNDED") " updated_at = now()"
+     " ELSE lease_until END," AT_STAMPS " updated_at = now()"
      " WHERE id = $1 AND step = $2 AND status = $11 RETURNING id, owner),"
      " c AS (DELETE FROM cart_items ci USING u, order_items oi WHERE $12::boolean"
      " AND ci.owner = u.owner AND oi.order_id = u.id AND ci.product_id = oi.product_id)"
@@ -245,11 +255,10 @@ store_order_create(PGconn *db, const struct order_new *in, struct order_row *o, 
     for (size_t i = 0; i < in->nitems; i++) {
         const struct order_item *it = &in->items[i];
         units += it->qty;
-        json_array_append_new(items,
-                              json_pack("{s:I,s:s,s:s?,s:s?,s:I,s:I}", "productId",
-                                        (json_int_t)it->product_id, "name", it->name, "nameEn",
-                                        it->name_en, "imageUrl", it->image_url, "unitPrice",
-                                        (json_int_t)it->unit_price, "qty", (json_int_t)it->qty));
+        json_array_append_new(
+            items, json_pack("{s:I,s:s,s:s?,s:s?,s:I,s:I}", "productId", (json_int_t)it->product_id,
+                             "name", it->name, "nameEn", it->name_en, "imageUrl", it->image_url,
+                             "unitPrice", (json_int_t)it->unit_price, "qty", (json_int_t)it->qty));
     }
     struct ag_arena arena;
     ag_arena_init(&arena);
@@ -259,9 +268,8 @@ store_order_create(PGconn *db, const struct order_new *in, struct order_row *o, 
     snprintf(fee, sizeof(fee), "%lld", in->shipping_fee);
     snprintf(count, sizeof(count), "%lld", units);
     snprintf(lease, sizeof(lease), "%lld", in->lease_s);
-    const char *v[] = {in->id,       in->owner,        in->idem_key, in->fingerprint,
-                       sub,          fee,              in->currency, count,
-                       in->address_json, lease,        items_text};
+    const char *v[] = {in->id,       in->owner, in->idem_key,     in->fingerprint, sub,       fee,
+                       in->currency, count,     in->address_json, lease,           items_text};
     int rc = ag_db_exec(db, "order_insert", 11, v, NULL, &res, NULL);
     ag_arena_release(&arena);
     if (rc < 0) {

@@ -21,11 +21,12 @@
 
 #include "agora/mem.h"
 
-#define APPROVE  "4242424242424242"
-#define DECLINE  "4000000000009995"
-#define SLOW     "4000000000000077"
-#define ADDRESS  "{\"recipient\":\"김하늘\",\"phone\":\"010-1234-5678\",\"postalCode\":\"06236\"," \
-                 "\"line1\":\"서울 강남구 테헤란로 1\",\"line2\":\"3층\"}"
+#define APPROVE "4242424242424242"
+#define DECLINE "4000000000009995"
+#define SLOW    "4000000000000077"
+#define ADDRESS                                                                                    \
+    "{\"recipient\":\"김하늘\",\"phone\":\"010-1234-5678\",\"postalCode\":\"06236\","           \
+    "\"line1\":\"서울 강남구 테헤란로 1\",\"line2\":\"3층\"}"
 
 static char *admin;
 static char internal[320];
@@ -94,9 +95,10 @@ stock_of(long long id, const char *what)
 {
     char sql[200], p[24];
     snprintf(p, sizeof(p), "%lld", id);
-    snprintf(sql, sizeof(sql),
-             "SELECT %s FROM stock s JOIN products p ON p.id = s.product_id WHERE p.id = $1::bigint",
-             what);
+    snprintf(
+        sql, sizeof(sql),
+        "SELECT %s FROM stock s JOIN products p ON p.id = s.product_id WHERE p.id = $1::bigint",
+        what);
     return pg_num(catalog_db, sql, p);
 }
 
@@ -113,8 +115,8 @@ add(const char *base, const char *token, long long id, long long qty)
 }
 
 static long
-checkout(struct it_resp *r, const char *base, const char *token, const char *key,
-         const char *card, const char *address)
+checkout(struct it_resp *r, const char *base, const char *token, const char *key, const char *card,
+         const char *address)
 {
     char body[1024];
     snprintf(body, sizeof(body), "{\"address\":%s,\"payment\":{\"cardNumber\":\"%s\"}}",
@@ -132,8 +134,8 @@ num(const struct it_resp *r, const char *field)
 static const char *
 detail(const struct it_resp *r, const char *field)
 {
-    return json_string_value(json_object_get(
-        json_object_get(json_object_get(r->json, "error"), "details"), field));
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(r->json, "error"), "details"), field));
 }
 
 static long
@@ -168,8 +170,8 @@ payment_status(const char *order)
     static char buf[32];
     struct it_resp r;
     const char *h[] = {internal, NULL};
-    it_request(&r, "GET", url("PAYMENT", "/internal/payments?orderId=%s", order), NULL, NULL,
-               NULL, h);
+    it_request(&r, "GET", url("PAYMENT", "/internal/payments?orderId=%s", order), NULL, NULL, NULL,
+               h);
     snprintf(buf, sizeof(buf), "%s", r.status == 200 ? it_data_str(&r, "status") : "");
     it_resp_free(&r);
     return buf;
@@ -512,8 +514,8 @@ TEST(admin_ships_delivers_and_refunds)
     CHECK_EQ_INT(stream_count("order.refunded", id), 1);
     /* The history is append-only, and no change outside the table can be written. */
     const char *v[] = {id};
-    PGresult *res = PQexecParams(order_db, "DELETE FROM order_events WHERE order_id = $1", 1,
-                                 NULL, v, NULL, NULL, 0);
+    PGresult *res = PQexecParams(order_db, "DELETE FROM order_events WHERE order_id = $1", 1, NULL,
+                                 v, NULL, NULL, 0);
     CHECK(PQresultStatus(res) == PGRES_FATAL_ERROR);
     PQclear(res);
     res = PQexecParams(order_db, "UPDATE orders SET status = 'PAID' WHERE id = $1", 1, NULL, v,

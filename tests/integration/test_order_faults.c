@@ -29,7 +29,7 @@
 #define QTY     2
 #define RUNS    3 /* per crash point */
 #define ADDRESS                                                                                    \
-    "{\"recipient\":\"Lee\",\"phone\":\"010-0000-0000\",\"postalCode\":\"04524\","                \
+    "{\"recipient\":\"Lee\",\"phone\":\"010-0000-0000\",\"postalCode\":\"04524\","                 \
     "\"line1\":\"Seoul\"}"
 
 static char *admin;
@@ -249,9 +249,10 @@ stock(long long product, const char *col)
 {
     char p[24], sql[160];
     snprintf(p, sizeof(p), "%lld", product);
-    snprintf(sql, sizeof(sql),
-             "SELECT %s FROM stock s JOIN products p ON p.id = s.product_id WHERE p.id = $1::bigint",
-             col);
+    snprintf(
+        sql, sizeof(sql),
+        "SELECT %s FROM stock s JOIN products p ON p.id = s.product_id WHERE p.id = $1::bigint",
+        col);
     return pg_num(catalog_db, sql, p);
 }
 
@@ -267,7 +268,7 @@ TEST(kill_at_every_step_then_recover)
             struct run *x = &runs[n++];
             memset(x, 0, sizeof(*x));
             x->point = points[p];
-            CHECK(one_run(x)); /* it died where it was told to */
+            CHECK(one_run(x));          /* it died where it was told to */
             CHECK_EQ_INT(x->status, 0); /* and the shopper got no answer */
         }
     }
@@ -303,9 +304,8 @@ TEST(kill_at_every_step_then_recover)
             CHECK_EQ_INT(captures(x->payment), 1);
             CHECK_EQ_INT(stock(x->product, "s.on_hand"), STOCK - QTY);
             CHECK_EQ_INT(stock(x->product, "p.sold + s.sold_pending"), QTY);
-            CHECK_EQ_INT(pg_num(order_db, "SELECT count(*) FROM cart_items WHERE owner = $1",
-                                x->sub),
-                         0);
+            CHECK_EQ_INT(
+                pg_num(order_db, "SELECT count(*) FROM cart_items WHERE owner = $1", x->sub), 0);
         } else {
             /* It never reached payment: undone, nothing charged, nothing held. */
             CHECK_EQ_STR(state, "CANCELLED/done");
@@ -316,7 +316,8 @@ TEST(kill_at_every_step_then_recover)
         }
         /* Whatever happened: nothing left reserved, and no unit made or lost. */
         CHECK_EQ_INT(stock(x->product, "s.reserved"), 0);
-        CHECK_EQ_INT(stock(x->product, "s.on_hand") + stock(x->product, "p.sold + s.sold_pending"), STOCK);
+        CHECK_EQ_INT(stock(x->product, "s.on_hand") + stock(x->product, "p.sold + s.sold_pending"),
+                     STOCK);
     }
 }
 

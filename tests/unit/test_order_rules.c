@@ -26,7 +26,7 @@ TEST(transitions)
     CHECK(order_transition_ok(ORDER_PAID, ORDER_CANCELLED));
     CHECK(order_transition_ok(ORDER_SHIPPED, ORDER_DELIVERED));
     CHECK(order_transition_ok(ORDER_DELIVERED, ORDER_REFUNDED));
-    CHECK(!order_transition_ok(ORDER_PENDING, ORDER_SHIPPED)); /* pay first */
+    CHECK(!order_transition_ok(ORDER_PENDING, ORDER_SHIPPED));   /* pay first */
     CHECK(!order_transition_ok(ORDER_SHIPPED, ORDER_CANCELLED)); /* refund instead */
     CHECK(!order_transition_ok(ORDER_PENDING, ORDER_REFUNDED));  /* nothing was paid */
     CHECK(!order_transition_ok(ORDER_PAID, ORDER_PENDING));
@@ -113,18 +113,18 @@ TEST(order_ids)
 TEST(cart_quantities)
 {
     CHECK_EQ_INT(order_cart_add_qty(0, 2, 10), 2);
-    CHECK_EQ_INT(order_cart_add_qty(3, 2, 4), 4);    /* capped at the stock */
+    CHECK_EQ_INT(order_cart_add_qty(3, 2, 4), 4);      /* capped at the stock */
     CHECK_EQ_INT(order_cart_add_qty(90, 20, 500), 99); /* and at 99 */
-    CHECK_EQ_INT(order_cart_add_qty(0, 1, 0), 0);    /* none left */
+    CHECK_EQ_INT(order_cart_add_qty(0, 1, 0), 0);      /* none left */
 }
 
 int
 main(int argc, char **argv)
 {
     static const struct ag_test tests[] = {
-        TEST_ENTRY(transitions),   TEST_ENTRY(schema_holds_the_same_table),
+        TEST_ENTRY(transitions),      TEST_ENTRY(schema_holds_the_same_table),
         TEST_ENTRY(names_round_trip), TEST_ENTRY(shipping_fee),
-        TEST_ENTRY(order_ids),     TEST_ENTRY(cart_quantities),
+        TEST_ENTRY(order_ids),        TEST_ENTRY(cart_quantities),
     };
     return ag_test_main_(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }

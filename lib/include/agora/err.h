@@ -25,8 +25,8 @@ enum ag_err {
     AG_EUNAVAIL = -13,      /* 503 SYS_5002: a dependency (database, redis) is unreachable */
     AG_ETIMEOUT = -14,      /* 504 SYS_5003: a dependency did not answer in time */
     AG_EINTERNAL = -15,     /* 500 SYS_5001: a bug or an unexpected failure */
-    AG_ERETRY = -16, /* 503 SYS_5004: serialization failure; the transaction may be retried */
-    AG_EGONE = -17,  /* 410 BIZ_3004: the resource existed and was deleted */
+    AG_ERETRY = -16,    /* 503 SYS_5004: serialization failure; the transaction may be retried */
+    AG_EGONE = -17,     /* 410 BIZ_3004: the resource existed and was deleted */
     AG_EDECLINED = -18, /* 402 BIZ_3005: the payment was declined */
     AG_ERR_MIN = -18,
 };

@@ -50,7 +50,8 @@ void ag_ticker_stop(struct ag_ticker *t);
  * ones), calls fn(arg, kv, entry id, field/value pairs) and acknowledges each after fn.
  * 'fields' is a Redis array reply of alternating names and values.
  */
-typedef void (*ag_consume_fn)(void *arg, redisContext *kv, const char *id, const redisReply *fields);
+typedef void (*ag_consume_fn)(void *arg, redisContext *kv, const char *id,
+                              const redisReply *fields);
 struct ag_consumer;
 struct ag_consumer *ag_consumer_start(const char *redis_url, const char *stream, const char *group,
                                       const char *consumer, ag_consume_fn fn, void *arg);
