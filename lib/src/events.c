@@ -240,12 +240,15 @@ read_batch(struct ag_consumer *c, redisContext *kv, const char *start, size_t *c
 static void
 group_create(struct ag_consumer *c, redisContext *kv)
 {
-    redisReply *r = NULL;
     const char *argv[] = {"XGROUP", "CREATE", c->stream, c->group, "0", "MKSTREAM"};
-    /* BUSYGROUP (it exists) comes back as an error reply: expected after the first start. */
-    if (ag_kv_command(kv, &r, 6, argv, NULL) == 0) {
-        freeReplyObject(r);
+    /* BUSYGROUP (it exists) comes back as an error reply: expected after the first start, so
+     * not through ag_kv_command, which would log it as a failure. */
+    redisReply *r = redisCommandArgv(kv, 6, argv, NULL);
+    if (r != NULL && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSYGROUP", 9) != 0) {
+        ag_log(AG_LOG_WARN, NULL, "cannot make consumer group '%s' of '%s': %s", c->group,
+               c->stream, r->str);
     }
+    freeReplyObject(r);
 }
 
 static void *
