@@ -10,15 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "agora/err.h"
 #include "agora/log.h"
 
-#define MAX_DIGITS     12
-#define INFLIGHT_TRIES 20 /* a double submit: wait for the first request's answer */
-#define INFLIGHT_MS    150
-#define ID_MAX         18
+#define MAX_DIGITS 12
+#define ID_MAX     18
 
 int
 web_admin_or_reply(struct ag_req *req, struct web_visit *v, struct ag_uri *form)
@@ -45,33 +42,15 @@ web_admin_or_reply(struct ag_req *req, struct web_visit *v, struct ag_uri *form)
     return 0;
 }
 
-static void
-sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* A write through the gateway as the admin; waits out a duplicate still in flight. */
 int
 web_admin_write(struct ag_req *req, struct web_visit *v, const char *method, const char *path,
                 const json_t *body, const char *idem, struct ag_httpc_resp *resp)
 {
-    int rc = 0;
     if (idem != NULL && ag_idem_key_valid(idem) < 0) {
         idem = NULL;
     }
-    for (int i = 0; i < INFLIGHT_TRIES; i++) {
-        rc = web_api_call(req, v, method, path, body, idem, resp);
-        const char *code =
-            json_string_value(json_object_get(json_object_get(resp->json, "error"), "code"));
-        if (rc != 0 || resp->status != 409 || code == NULL || strcmp(code, "BIZ_3003") != 0) {
-            break;
-        }
-        ag_httpc_resp_release(resp);
-        sleep_ms(INFLIGHT_MS);
-    }
-    return rc;
+    return web_api_write(req, v, method, path, body, idem, resp);
 }
 
 /* GET of 'path' as the admin: the answer's data (a new reference), or NULL with '*status'. */

@@ -7,14 +7,10 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "agora/err.h"
 #include "agora/log.h"
 #include "agora/static.h"
-
-#define SIGNUP_INFLIGHT_TRIES 20 /* a double click: wait for the first request's answer */
-#define SIGNUP_INFLIGHT_MS    150
 
 /* Adds {"errors": {field: message}} to a page's data. */
 static void
@@ -173,13 +169,6 @@ signup_form(struct ag_req *req)
     return signup_page(req, &v, 200, NULL, NULL);
 }
 
-static void
-sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* POST /api/members through the gateway; waits out a duplicate still in flight. */
 static int
 member_create(struct ag_req *req, struct web_visit *v, const struct ag_uri *f,
@@ -188,18 +177,7 @@ member_create(struct ag_req *req, struct web_visit *v, const struct ag_uri *f,
     json_t *body =
         json_pack("{s:s,s:s,s:s,s:s}", "id", ag_form_get(f, "id"), "email", ag_form_get(f, "email"),
                   "name", ag_form_get(f, "name"), "password", ag_form_get(f, "password"));
-    const char *idem = ag_form_get(f, "idem");
-    int rc = 0;
-    for (int i = 0; i < SIGNUP_INFLIGHT_TRIES; i++) {
-        rc = web_api_call(req, v, "POST", "/api/members", body, idem, resp);
-        const char *code =
-            json_string_value(json_object_get(json_object_get(resp->json, "error"), "code"));
-        if (rc != 0 || resp->status != 409 || code == NULL || strcmp(code, "BIZ_3003") != 0) {
-            break;
-        }
-        ag_httpc_resp_release(resp);
-        sleep_ms(SIGNUP_INFLIGHT_MS);
-    }
+    int rc = web_api_write(req, v, "POST", "/api/members", body, ag_form_get(f, "idem"), resp);
     json_decref(body);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -22,6 +23,8 @@
 
 #define WEB_CACHE_FAIL_S 5 /* how long a failed catalog answer is remembered */
 #define WEB_MAX_HEADERS  8
+#define INFLIGHT_TRIES   20 /* a double submit: wait for the first request's answer */
+#define INFLIGHT_MS      150
 
 /* Header lines every call carries: the browser's address and its User-Agent (sessions list). */
 static size_t
@@ -120,6 +123,37 @@ web_api_call(struct ag_req *req, struct web_visit *v, const char *method, const 
         sodium_memzero(text, len);
     }
     return rc;
+}
+
+int
+web_api_write(struct ag_req *req, struct web_visit *v, const char *method, const char *path,
+              const json_t *body, const char *idem, struct ag_httpc_resp *resp)
+{
+    int rc = 0;
+    for (int i = 0; i < INFLIGHT_TRIES; i++) {
+        rc = web_api_call(req, v, method, path, body, idem, resp);
+        const char *code = rc == 0 ? web_resp_code(resp) : NULL;
+        if (rc != 0 || resp->status != 409 || code == NULL || strcmp(code, "BIZ_3003") != 0 ||
+            i + 1 == INFLIGHT_TRIES) {
+            break; /* the last 409 stands, for the caller to say so */
+        }
+        ag_httpc_resp_release(resp);
+        struct timespec ts = {0, INFLIGHT_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return rc;
+}
+
+const char *
+web_resp_code(const struct ag_httpc_resp *resp)
+{
+    return json_string_value(json_object_get(json_object_get(resp->json, "error"), "code"));
+}
+
+const json_t *
+web_resp_details(const struct ag_httpc_resp *resp)
+{
+    return json_object_get(json_object_get(resp->json, "error"), "details");
 }
 
 const char *

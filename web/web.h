@@ -148,6 +148,16 @@ int web_api_send(struct ag_req *req, struct web_visit *v, const char *method, co
 /* web_api_send with a JSON value (borrowed, may be NULL) and an idempotency key (may be NULL). */
 int web_api_call(struct ag_req *req, struct web_visit *v, const char *method, const char *path,
                  const json_t *body, const char *idem, struct ag_httpc_resp *resp);
+/*
+ * web_api_call for a write that a double click may send twice: while the gateway answers 409
+ * BIZ_3003 (the same idempotency key, or the same order, still being worked on), waits a
+ * little and asks again, up to about three seconds; then the last answer stands.
+ */
+int web_api_write(struct ag_req *req, struct web_visit *v, const char *method, const char *path,
+                  const json_t *body, const char *idem, struct ag_httpc_resp *resp);
+/* The error envelope's code ("BIZ_3003"), and its details; NULL when absent. Borrowed. */
+const char *web_resp_code(const struct ag_httpc_resp *resp);
+const json_t *web_resp_details(const struct ag_httpc_resp *resp);
 /* The error envelope's message, and its details.field; NULL when absent. Borrowed. */
 const char *web_resp_message(const struct ag_httpc_resp *resp);
 const char *web_resp_field(const struct ag_httpc_resp *resp);
