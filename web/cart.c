@@ -1,7 +1,9 @@
 /*
  * The cart pages: the cart (lines priced by the order service from the catalog of the
- * moment, with a quantity form and a remove button each) and the forms that change it, which
- * work without JavaScript (a post, then 303 back to the cart).
+ * moment, with a quantity form and a remove button each, the shipping fee, the total and how
+ * much more ships free, and the way to checkout) and the forms that change it, which work
+ * without JavaScript (a post, then 303 back to the cart). The checkout page shows the same
+ * lines and totals (web_cart_view).
  */
 #include "web.h"
 
@@ -11,51 +13,98 @@
 #include "agora/err.h"
 #include "agora/log.h"
 
-/* The cart page from the order service's answer, with 'alert' (may be NULL) and 'status'. */
+/* 'amount' of the cart's currency as the visitor reads it. */
+static json_t *
+price_of(struct ag_req *req, const struct web_visit *v, const json_t *obj, const char *field,
+         const char *currency)
+{
+    return json_string(
+        web_price_text(req, v, json_integer_value(json_object_get(obj, field)), currency));
+}
+
+/* One line of the cart as the page shows it. */
+static json_t *
+cart_line(struct ag_req *req, const struct web_visit *v, const json_t *it)
+{
+    const char *currency = json_string_value(json_object_get(it, "currency"));
+    const char *name = web_name_of(v, it);
+    json_t *line = json_pack(
+        "{s:I,s:s,s:I,s:b}", "productId", json_integer_value(json_object_get(it, "productId")),
+        "name", name != NULL ? name : "?", "qty", json_integer_value(json_object_get(it, "qty")),
+        "available", json_is_true(json_object_get(it, "available")));
+    json_object_set_new(line, "unit_price", price_of(req, v, it, "unitPrice", currency));
+    json_object_set_new(line, "line_total", price_of(req, v, it, "lineTotal", currency));
+    return line;
+}
+
+/* The cart's totals: subtotal, shipping (or free_shipping), total, free_hint. */
+static void
+cart_totals(struct ag_req *req, const struct web_visit *v, const json_t *cart, json_t *d)
+{
+    const char *currency = json_string_value(json_object_get(cart, "currency"));
+    json_int_t subtotal = json_integer_value(json_object_get(cart, "subtotal"));
+    json_int_t fee = json_integer_value(json_object_get(cart, "shippingFee"));
+    json_int_t free_over = json_integer_value(json_object_get(cart, "freeShippingOver"));
+
+    json_object_set_new(d, "subtotal", price_of(req, v, cart, "subtotal", currency));
+    json_object_set_new(d, "total", price_of(req, v, cart, "total", currency));
+    if (fee <= 0) {
+        json_object_set_new(d, "free_shipping", json_true());
+        return;
+    }
+    json_object_set_new(d, "shipping", price_of(req, v, cart, "shippingFee", currency));
+    if (free_over > subtotal) {
+        const char *const pairs[] = {"{n}", web_price_text(req, v, free_over - subtotal, currency),
+                                     "{over}", web_price_text(req, v, free_over, currency), NULL};
+        json_object_set_new(d, "free_hint",
+                            json_string(web_text_fill(req, v, "cart_free_hint", pairs)));
+    }
+}
+
+int
+web_cart_view(struct ag_req *req, struct web_visit *v, json_t *d, size_t *lines)
+{
+    struct ag_httpc_resp resp;
+
+    *lines = 0;
+    int rc = web_api_call(req, v, "GET", "/api/cart", NULL, NULL, &resp);
+    if (rc != 0 || resp.status >= 500) {
+        ag_httpc_resp_release(&resp);
+        return AG_EUNAVAIL;
+    }
+    /* A 4xx: a visitor without a session has no cart yet. */
+    const json_t *cart = resp.status == 200 ? json_object_get(resp.json, "data") : NULL;
+    const json_t *items = json_object_get(cart, "items");
+    json_t *out = json_array();
+    size_t i;
+    const json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        json_array_append_new(out, cart_line(req, v, it));
+    }
+    *lines = json_array_size(out);
+    json_object_set_new(d, "items", out);
+    json_object_set_new(d, "has_items", json_boolean(*lines > 0));
+    if (*lines > 0) {
+        cart_totals(req, v, cart, d);
+    }
+    ag_httpc_resp_release(&resp);
+    return 0;
+}
+
+/* The cart page, with 'alert' (may be NULL) and 'status'. */
 static int
 cart_page(struct ag_req *req, struct web_visit *v, int status, const char *alert)
 {
-    struct ag_httpc_resp resp;
+    size_t lines;
     json_t *d = web_page_data(req, v, "cart_title");
 
-    int rc = web_api_call(req, v, "GET", "/api/cart", NULL, NULL, &resp);
-    const json_t *cart = rc == 0 && resp.status == 200 ? json_object_get(resp.json, "data") : NULL;
-    const json_t *items = json_object_get(cart, "items");
-    if (json_is_array(items) && json_array_size(items) > 0) {
-        json_t *lines = json_array();
-        size_t i;
-        const json_t *it;
-        json_array_foreach(items, i, it)
-        {
-            const char *currency = json_string_value(json_object_get(it, "currency"));
-            json_t *line = json_pack("{s:I,s:s,s:I,s:b}", "productId",
-                                     json_integer_value(json_object_get(it, "productId")), "name",
-                                     web_name_of(v, it) != NULL ? web_name_of(v, it) : "?", "qty",
-                                     json_integer_value(json_object_get(it, "qty")), "available",
-                                     json_is_true(json_object_get(it, "available")));
-            json_object_set_new(
-                line, "unit_price",
-                json_string(web_price_text(
-                    req, v, json_integer_value(json_object_get(it, "unitPrice")), currency)));
-            json_object_set_new(
-                line, "line_total",
-                json_string(web_price_text(
-                    req, v, json_integer_value(json_object_get(it, "lineTotal")), currency)));
-            json_array_append_new(lines, line);
-        }
-        json_object_set_new(d, "items", lines);
-        json_object_set_new(d, "has_items", json_true());
-        json_object_set_new(d, "subtotal",
-                            json_string(web_price_text(
-                                req, v, json_integer_value(json_object_get(cart, "subtotal")),
-                                json_string_value(json_object_get(cart, "currency")))));
-    } else if (rc != 0 || resp.status >= 500) {
+    if (web_cart_view(req, v, d, &lines) < 0) {
         alert = web_text(req, v, "cart_unavailable");
     }
     if (alert != NULL) {
         json_object_set_new(d, "alert", json_string(alert));
     }
-    ag_httpc_resp_release(&resp);
     return web_page_reply(req, status, "cart", d);
 }
 

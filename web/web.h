@@ -290,6 +290,13 @@ int web_cart(struct ag_req *req);
 int web_cart_add(struct ag_req *req);
 int web_cart_update(struct ag_req *req);
 int web_cart_remove(struct ag_req *req);
+/*
+ * The visitor's cart (GET /api/cart) as page data into 'd': items (the lines, priced),
+ * has_items, subtotal, shipping (or free_shipping), total and free_hint (how much more for
+ * free shipping). 0 with the number of lines in '*lines'; AG_EUNAVAIL when the order service
+ * could not say.
+ */
+int web_cart_view(struct ag_req *req, struct web_visit *v, json_t *d, size_t *lines);
 int web_account(struct ag_req *req);
 int web_account_profile(struct ag_req *req);
 int web_account_password(struct ag_req *req);
