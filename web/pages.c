@@ -1,7 +1,8 @@
 /*
  * The storefront's public pages: home, log in, sign up, log out, the language switch, the
- * cart place (its own page comes with the order service), the not-found page, and web's route
- * table (the catalog's pages are in catalog.c and admin_catalog.c).
+ * not-found page, and web's route table (the catalog's pages are in catalog.c and
+ * admin_catalog.c, the cart's in cart.c, checkout in checkout.c, orders in orders.c and
+ * admin_orders.c).
  */
 #include "web.h"
 
@@ -331,6 +332,11 @@ const struct ag_route web_routes[] = {
     {AG_POST, "/cart/items", web_cart_add, AG_AUTH_NONE, FORM_MAX, 0},
     {AG_POST, "/cart/items/{pid}", web_cart_update, AG_AUTH_NONE, FORM_MAX, 0},
     {AG_POST, "/cart/items/{pid}/remove", web_cart_remove, AG_AUTH_NONE, FORM_MAX, 0},
+    {AG_GET, "/checkout", web_checkout, AG_AUTH_NONE, 0, 0},
+    {AG_POST, "/checkout", web_checkout_submit, AG_AUTH_NONE, FORM_MAX, 0},
+    {AG_GET, "/orders", web_orders, AG_AUTH_NONE, 0, 0},
+    {AG_GET, "/orders/{id}", web_order, AG_AUTH_NONE, 0, 0},
+    {AG_POST, "/orders/{id}/cancel", web_order_cancel, AG_AUTH_NONE, FORM_MAX, 0},
     {AG_GET, "/account", web_account, AG_AUTH_NONE, 0, 0},
     {AG_POST, "/account/profile", web_account_profile, AG_AUTH_NONE, FORM_MAX, 0},
     {AG_POST, "/account/password", web_account_password, AG_AUTH_NONE, FORM_MAX, 0},
@@ -352,6 +358,8 @@ const struct ag_route web_routes[] = {
     {AG_POST, "/admin/categories/{id}", web_admin_category_update, AG_AUTH_NONE, FORM_MAX, 0},
     {AG_POST, "/admin/categories/{id}/delete", web_admin_category_delete, AG_AUTH_NONE, FORM_MAX,
      0},
+    {AG_GET, "/admin/orders", web_admin_orders, AG_AUTH_NONE, 0, 0},
+    {AG_POST, "/admin/orders/{id}/{action}", web_admin_order_action, AG_AUTH_NONE, FORM_MAX, 0},
     {AG_GET, "/static/{file*}", asset, AG_AUTH_NONE, 0, 0},
     {AG_GET, "/api/{path*}", web_bff, AG_AUTH_NONE, 0, 0},
     {AG_POST, "/api/{path*}", web_bff, AG_AUTH_NONE, 65536, 0},

@@ -129,6 +129,64 @@ web_page_reply_cached(struct ag_req *req, int status, const char *page, json_t *
     return ag_reply_raw(req, status, "text/html; charset=utf-8", html, len);
 }
 
+#define PAGER_SPAN 2 /* page links either side of the current one */
+
+static json_t *
+pager_link(struct ag_req *req, const char *base, long n, long page)
+{
+    return json_pack("{s:I,s:s,s:b,s:b}", "n", (json_int_t)n, "href",
+                     ag_arena_printf(req->arena, "%s%ld", base, n), "current", n == page, "gap", 0);
+}
+
+json_t *
+web_pager(struct ag_req *req, const char *base, long page, long pages)
+{
+    if (pages <= 1) {
+        return NULL;
+    }
+    long from = page - PAGER_SPAN > 1 ? page - PAGER_SPAN : 1;
+    long to = page + PAGER_SPAN < pages ? page + PAGER_SPAN : pages;
+    json_t *links = json_array();
+    if (from > 1) {
+        json_array_append_new(links, pager_link(req, base, 1, page));
+    }
+    if (from > 2) {
+        json_array_append_new(links, json_pack("{s:b}", "gap", 1));
+    }
+    for (long n = from; n <= to; n++) {
+        json_array_append_new(links, pager_link(req, base, n, page));
+    }
+    if (to < pages - 1) {
+        json_array_append_new(links, json_pack("{s:b}", "gap", 1));
+    }
+    if (to < pages) {
+        json_array_append_new(links, pager_link(req, base, pages, page));
+    }
+    json_t *p = json_pack("{s:o}", "links", links);
+    if (page > 1) {
+        json_object_set_new(p, "prev",
+                            json_string(ag_arena_printf(req->arena, "%s%ld", base, page - 1)));
+    }
+    if (page < pages) {
+        json_object_set_new(p, "next",
+                            json_string(ag_arena_printf(req->arena, "%s%ld", base, page + 1)));
+    }
+    return p;
+}
+
+const char *
+web_time_text(struct ag_req *req, const char *iso)
+{
+    /* The order service writes UTC as YYYY-MM-DDTHH:MM:SS.mmmZ; anything else as it is. */
+    if (iso == NULL) {
+        return "";
+    }
+    if (strlen(iso) < 16 || iso[10] != 'T') {
+        return ag_arena_strdup(req->arena, iso);
+    }
+    return ag_arena_printf(req->arena, "%.10s %.5s UTC", iso, iso + 11);
+}
+
 int
 web_redirect(struct ag_req *req, const char *location)
 {

@@ -203,6 +203,15 @@ void web_page_seo(struct ag_req *req, json_t *d, const char *path, const char *d
 const char *web_public_url(struct ag_req *req, const char *path);
 /* Percent-encodes 's' for a query value, into the arena. */
 const char *web_query_escape(struct ag_arena *a, const char *s);
+/*
+ * The pager of a list (the pager template's data): links to pages around 'page' of 'pages',
+ * each 'base' followed by the page number ("/orders?page="); NULL (no pager) for one page.
+ * Owned.
+ */
+json_t *web_pager(struct ag_req *req, const char *base, long page, long pages);
+/* "2026-12-01 21:10 UTC" of an API time ("2026-12-01T21:10:05.123Z"), in the arena; "" for
+ * NULL. */
+const char *web_time_text(struct ag_req *req, const char *iso);
 /* 303 to 'location' (copied). */
 int web_redirect(struct ag_req *req, const char *location);
 /* 'next' when it is a local path, else "/". */
@@ -297,6 +306,31 @@ int web_cart_remove(struct ag_req *req);
  * could not say.
  */
 int web_cart_view(struct ag_req *req, struct web_visit *v, json_t *d, size_t *lines);
+/* checkout.c */
+int web_checkout(struct ag_req *req);
+int web_checkout_submit(struct ag_req *req);
+/* orders.c: the member's orders */
+int web_orders(struct ag_req *req);
+int web_order(struct ag_req *req);
+int web_order_cancel(struct ag_req *req);
+/* An order id of the order service ("ord_" and 24 hex digits) in path parameter 'name',
+ * copied into the arena; else NULL. */
+const char *web_order_id_param(struct ag_req *req, const char *name);
+/*
+ * The order 'o' (the order service's JSON, borrowed) as page data: its id and link, the
+ * status in words, the date, a one-line summary, the lines, the totals, the address, the
+ * card, the history and which actions its state allows. Owned.
+ */
+json_t *web_order_view(struct ag_req *req, const struct web_visit *v, const json_t *o);
+/* The words for an order's status ("PAID": "결제 완료") and for a reason code
+ * ("payment_declined:insufficient_funds": "잔액 부족"; an unknown code as it is). Borrowed. */
+const char *web_order_status_text(struct ag_req *req, const struct web_visit *v,
+                                  const char *status);
+const char *web_order_reason_text(struct ag_req *req, const struct web_visit *v,
+                                  const char *reason);
+/* admin_orders.c: every order, for admins */
+int web_admin_orders(struct ag_req *req);
+int web_admin_order_action(struct ag_req *req);
 int web_account(struct ag_req *req);
 int web_account_profile(struct ag_req *req);
 int web_account_password(struct ag_req *req);
