@@ -17,25 +17,6 @@
 
 #include "agora/mem.h"
 
-/* The test stack's admin password (scripts/stack writes it under var/test/keys/). */
-static const char *
-admin_password(void)
-{
-    static char password[128];
-    char path[1024];
-
-    snprintf(path, sizeof(path), "%s/var/test/keys/admin-password", getenv("AGORA_SOURCE_DIR"));
-    FILE *f = fopen(path, "r");
-    if (f == NULL || fgets(password, sizeof(password), f) == NULL) {
-        password[0] = '\0';
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    password[strcspn(password, "\n")] = '\0';
-    return password;
-}
-
 /* GET 'path' of web as a fresh visitor (Korean, or the language 'lang' when not NULL). */
 static int
 view(struct it_resp *r, const char *path, const char *lang)

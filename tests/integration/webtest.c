@@ -205,3 +205,21 @@ log_in(struct jar *j, const char *login, const char *password)
     it_resp_free(&r);
     return status;
 }
+
+const char *
+admin_password(void)
+{
+    static char password[128];
+    char path[1024];
+
+    snprintf(path, sizeof(path), "%s/var/test/keys/admin-password", getenv("AGORA_SOURCE_DIR"));
+    FILE *f = fopen(path, "r");
+    if (f == NULL || fgets(password, sizeof(password), f) == NULL) {
+        password[0] = '\0';
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    password[strcspn(password, "\n")] = '\0';
+    return password;
+}

@@ -35,5 +35,8 @@ const char *field_of(const struct it_resp *r, const char *name, char *buf, size_
 int first_view(struct jar *j, const char *path, char *csrf, size_t size);
 long sign_up(struct jar *j, char *id, size_t idsize);
 long log_in(struct jar *j, const char *login, const char *password);
+/* The test stack's admin password (scripts/stack writes it under var/test/keys/); "" when
+ * missing. Static storage. */
+const char *admin_password(void);
 
 #endif
