@@ -1,7 +1,9 @@
 // The storefront in a real browser: language choice, the header, sign-up (and its validation),
 // log in and out, the account page (profile, password, addresses, sessions), the catalog
-// (search, a product page, an admin's price change showing in the shop), run against the web
-// service of the test stack in headless Chromium.
+// (search, a product page, an admin's price change showing in the shop), and buying (a guest's
+// cart kept through sign-up, checkout with the approving test card, the order's page and the
+// history, a declined card), run against the web service of the test stack in headless
+// Chromium.
 //
 //   AGORA_WEB_PORT=23000 node tests/e2e/storefront.mjs      (CTest: e2e_storefront)
 //
@@ -27,6 +29,14 @@ const member = {
     newName: 'E2E Renamed',
 };
 member.email = `${member.id}@example.com`;
+
+// The shopper of the buying steps: a guest first, then a member through sign-up.
+const shopper = {
+    id: `e2b${randomBytes(5).toString('hex')}`,
+    password: 'correct-horse-9',
+    name: 'E2E Shopper',
+};
+shopper.email = `${shopper.id}@example.com`;
 
 /** The path name of the page's current URL (after redirects and htmx history pushes). */
 function pathOf(page) {
@@ -407,6 +417,138 @@ run.step('admin-price-edit', async () => {
                  'the product page after the change');
     await run.closeContext(shopContext);
     await run.closeContext(adminContext);
+});
+
+// Buying: a guest fills a cart, signs up (the cart comes along), checks out with the approving
+// test card, and sees the order; then a declined card says so and keeps the cart.
+let shop;
+
+/** Adds one of the product at /products/<slug> from its page; ends on the cart. */
+async function addToCart(page, slug, name) {
+    await open(page, `/products/${slug}`);
+    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Add to cart', exact: true }).click();
+    await atPath(page, '/cart');
+    await page.locator('#cart-lines .cart-line').filter({ hasText: name }).waitFor();
+}
+
+/** The cart's lines, after a load of /cart. */
+async function cartLines(page) {
+    await open(page, '/cart');
+    await page.getByRole('heading', { level: 1, name: 'Cart', exact: true }).waitFor();
+    return page.locator('#cart-lines .cart-line');
+}
+
+/** From the cart to the checkout page, a new address filled in and 'card' as the card. */
+async function fillCheckout(page, card) {
+    await page.getByRole('link', { name: 'Checkout', exact: true }).click();
+    await atPath(page, '/checkout');
+    await page.getByRole('heading', { level: 1, name: 'Checkout', exact: true }).waitFor();
+    const form = page.locator('#checkout-form');
+    // No saved address yet: "A new address" is the choice.
+    assert.ok(await form.getByLabel('A new address', { exact: true }).isChecked(),
+              'the new address is not chosen');
+    await form.getByLabel('Recipient', { exact: true }).fill('Kim Haneul');
+    await form.getByLabel('Phone', { exact: true }).fill('010-1234-5678');
+    await form.getByLabel('Postal code', { exact: true }).fill('06236');
+    await form.getByLabel('Address', { exact: true }).fill('Teheran-ro 152');
+    await form.getByLabel('Address line 2 (optional)', { exact: true }).fill('12F');
+    await form.getByLabel('Card number', { exact: true }).fill(card);
+    // The sandbox's test cards are listed for the shopper to pick from.
+    await page.locator('#checkout-test-cards').getByText('4000 0000 0000 9995').waitFor();
+}
+
+run.step('guest-cart', async () => {
+    shop = await (await run.newContext('en-US')).newPage();
+    await open(shop, '/');
+    await signedOut(shop);
+    await addToCart(shop, 'sori-wireless-earbuds', 'Sori Wireless Earbuds');
+    await addToCart(shop, 'haneul-running-shoes', 'Haneul Running Shoes');
+    const lines = await cartLines(shop);
+    assert.equal(await lines.count(), 2, 'lines in the guest cart');
+    // 99,000 + 89,000: over 50,000, so shipping is free.
+    assert.equal((await shop.locator('#cart-shipping').innerText()).trim(), 'Free shipping');
+    assert.equal((await shop.locator('#cart-total').innerText()).trim(), '₩188,000');
+    // A guest is sent to log in from checkout.
+    await shop.getByRole('link', { name: 'Checkout', exact: true }).click();
+    await atPath(shop, '/login');
+    assert.equal(new URL(shop.url()).searchParams.get('next'), '/checkout');
+});
+
+run.step('signup-keeps-cart', async () => {
+    await headerLink(shop, 'Sign up').click();
+    await atPath(shop, '/signup');
+    await shop.getByLabel('ID', { exact: true }).fill(shopper.id);
+    await shop.getByLabel('Email', { exact: true }).fill(shopper.email);
+    await shop.getByLabel('Name', { exact: true }).fill(shopper.name);
+    await shop.getByLabel('Password', { exact: true }).fill(shopper.password);
+    await shop.getByLabel('Confirm password', { exact: true }).fill(shopper.password);
+    await shop.getByRole('button', { name: 'Sign up', exact: true }).click();
+    await atPath(shop, '/account');
+    await signedIn(shop);
+    await linksTo(headerLink(shop, 'Orders'), '/orders');
+    const lines = await cartLines(shop);
+    assert.equal(await lines.count(), 2, 'lines in the cart after sign-up');
+    await lines.filter({ hasText: 'Sori Wireless Earbuds' }).waitFor();
+    await lines.filter({ hasText: 'Haneul Running Shoes' }).waitFor();
+});
+
+let orderPath;
+
+run.step('checkout-approved', async () => {
+    await fillCheckout(shop, '4242424242424242');
+    await shop.getByRole('button', { name: 'Place order', exact: true }).click();
+    await eventually('the order page', async () =>
+        assert.match(pathOf(shop), /^\/orders\/ord_[0-9a-f]{24}$/));
+    orderPath = pathOf(shop);
+    await statusMessage(shop, 'Thank you, your order has been placed.').waitFor();
+    await eventually('the status Paid', async () =>
+        assert.equal((await shop.locator('#order-status').innerText()).trim(), 'Paid'));
+    const lines = shop.locator('#order-lines .order-line');
+    assert.equal(await lines.count(), 2, 'lines of the order');
+    await lines.filter({ hasText: 'Sori Wireless Earbuds' }).waitFor();
+    await lines.filter({ hasText: 'Haneul Running Shoes' }).waitFor();
+    assert.equal((await shop.locator('#order-total').innerText()).trim(), '₩188,000');
+    assert.ok((await shop.locator('#order-card').innerText()).includes('4242'), 'the card last4');
+    assert.ok((await shop.locator('#order-address').innerText()).includes('Teheran-ro 152'),
+              'the address');
+    assert.ok(!(await shop.content()).includes('4242424242424242'), 'the card number is on the page');
+    await shop.getByRole('button', { name: 'Cancel order', exact: true }).waitFor();
+    // The cart is empty now.
+    assert.equal(await (await cartLines(shop)).count(), 0, 'lines in the cart after the order');
+});
+
+run.step('order-history', async () => {
+    await headerLink(shop, 'Orders').click();
+    await atPath(shop, '/orders');
+    await shop.getByRole('heading', { level: 1, name: /^Orders/ }).waitFor();
+    const id = orderPath.split('/').pop();
+    const row = shop.locator(`#order-table tr[data-order="${id}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), /and 1 more/);
+    assert.match(await row.innerText(), /Paid/);
+    assert.match(await row.innerText(), /₩188,000/);
+    await row.getByRole('link').click();
+    await atPath(shop, orderPath);
+    await shop.getByRole('heading', { level: 1, name: 'Order details', exact: true }).waitFor();
+});
+
+run.step('checkout-declined', async () => {
+    await addToCart(shop, 'last-ten-mug', 'Limited Ceramic Mug');
+    await fillCheckout(shop, '4000000000009995');
+    await shop.getByRole('button', { name: 'Place order', exact: true }).click();
+    const alert = shop.getByRole('alert').filter({ hasText: 'Your card was declined' });
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /insufficient funds/);
+    await atPath(shop, '/checkout');
+    // The number is never written back; the address is, and the cart is kept.
+    assert.equal(await shop.getByLabel('Card number', { exact: true }).inputValue(), '');
+    assert.equal(await shop.getByLabel('Recipient', { exact: true }).inputValue(), 'Kim Haneul');
+    await shop.locator('#checkout-lines').getByText('Limited Ceramic Mug').waitFor();
+    const lines = await cartLines(shop);
+    assert.equal(await lines.count(), 1, 'lines in the cart after the decline');
+    await lines.filter({ hasText: 'Limited Ceramic Mug' }).waitFor();
+    await run.closeContext(shop.context());
 });
 
 await run.main();
