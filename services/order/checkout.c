@@ -4,7 +4,7 @@
  * given inline) and a card become an order, PENDING, which the saga (saga.c) takes through
  * the reservation and the charge. The answer is the order as the saga left it: 201 PAID,
  * 402 when the card was declined, 409 when the stock ran out, 202 while payment is still
- * finding out (the recovery worker settles it), or a repeat's 200.
+ * finding out (the recovery worker settles it); a repeat of the key answers the same.
  */
 #include "order.h"
 
@@ -22,6 +22,7 @@
 
 struct checkout {
     struct order_new n;
+    char id[ORDER_ID_LEN + 1];
     char card[CARD_MAX + 1];
     const char *address_id;
     json_t *address; /* owned */
@@ -213,15 +214,15 @@ lines_or_reply(struct ag_req *req, PGconn *db, struct checkout *c)
     return rc;
 }
 
-/* The answer for an order as it stands: see the file's comment. The router keeps it as the
- * key's record (a 5xx excepted), so a repeat of the key answers the same. */
+/* The answer for an order as it stands (the first time, or a repeat of its key after the
+ * router's record of it was not kept, a 5xx say): see the file's comment. */
 static int
-order_reply(struct ag_req *req, PGconn *db, const struct order_row *o, int fresh)
+order_reply(struct ag_req *req, PGconn *db, const struct order_row *o)
 {
     const char *text = NULL;
     size_t len = 0;
 
-    if (o->status == ORDER_CANCELLED && fresh) {
+    if (o->status == ORDER_CANCELLED) {
         json_t *details = json_pack("{s:s,s:s}", "orderId", o->id, "reason", o->reason);
         if (strncmp(o->reason, "payment_declined", 16) == 0) {
             return ag_reply_error_details(req, AG_EDECLINED, details, "the card was declined");
@@ -237,11 +238,7 @@ order_reply(struct ag_req *req, PGconn *db, const struct order_row *o, int fresh
     if (rc < 0) {
         return rc;
     }
-    return ag_reply_json_text(req,
-                              !fresh                       ? 200
-                              : o->status == ORDER_PENDING ? 202
-                                                           : 201,
-                              text, len);
+    return ag_reply_json_text(req, o->status == ORDER_PENDING ? 202 : 201, text, len);
 }
 
 static void
@@ -277,9 +274,8 @@ checkout_run(struct ag_req *req, struct checkout *c)
 {
     const struct order_app *app = req->app;
     struct order_row o;
-    char id[ORDER_ID_LEN + 1];
     int created = 0, same = 0;
-    PGconn *db;
+    PGconn *db = NULL;
 
     int rc = parse_or_reply(req, c);
     if (rc == 0) {
@@ -320,8 +316,8 @@ checkout_run(struct ag_req *req, struct checkout *c)
         c->n.subtotal = 1;
         c->n.address_json = "{}";
     }
-    order_id_new(id);
-    c->n.id = id;
+    order_id_new(c->id);
+    c->n.id = c->id;
     c->n.items = c->items;
     c->n.nitems = c->nproducts;
     c->n.lease_s = app->cfg->lease_s;
@@ -334,7 +330,7 @@ checkout_run(struct ag_req *req, struct checkout *c)
             return ag_reply_error(req, AG_EIDEMMISMATCH,
                                   "this idempotency key was used for another checkout");
         }
-        return order_reply(req, db, &o, 0);
+        return order_reply(req, db, &o);
     }
     ag_log(AG_LOG_INFO, req->request_id, "order %s: created for %s, total %lld %s", o.id, o.owner,
            o.total, o.currency);
@@ -345,7 +341,7 @@ checkout_run(struct ag_req *req, struct checkout *c)
     if (rc < 0 && o.status == ORDER_PENDING) {
         return rc;
     }
-    return order_reply(req, db, &o, 1);
+    return order_reply(req, db, &o);
 }
 
 /* POST /api/orders {address, payment} */

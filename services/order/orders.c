@@ -97,9 +97,10 @@ void
 order_id_new(char *out)
 {
     unsigned char raw[12];
+    char hex[sizeof(raw) * 2 + 1];
     randombytes_buf(raw, sizeof(raw));
-    memcpy(out, "ord_", 4);
-    sodium_bin2hex(out + 4, ORDER_ID_LEN - 4 + 1, raw, sizeof(raw));
+    sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
+    snprintf(out, ORDER_ID_LEN + 1, "ord_%s", hex);
 }
 
 int
@@ -122,6 +123,6 @@ order_crash_point(const struct order_app *app, const char *point, const char *or
 {
     if (app->cfg->crash_at != NULL && strcmp(app->cfg->crash_at, point) == 0) {
         ag_log(AG_LOG_WARN, NULL, "order %s: AGORA_ORDER_CRASH_AT=%s: dying here", order_id, point);
-        raise(SIGKILL);
+        (void)raise(SIGKILL);
     }
 }

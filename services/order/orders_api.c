@@ -24,6 +24,7 @@ static int
 order_or_reply(struct ag_req *req, PGconn *db, struct order_row *o)
 {
     struct ag_str id = ag_req_param(req, "id");
+    memset(o, 0, sizeof(*o));
     int rc = order_id_check(id);
     if (rc == 0) {
         rc = store_order_row(db, ag_arena_strndup(req->arena, id.ptr, id.len), o);
@@ -54,10 +55,10 @@ orders_list(struct ag_req *req)
     const char *scope = ag_req_query(req, "scope");
     const char *status = ag_req_query(req, "status");
     enum order_status st;
-    long long page, size;
+    long long page = 1, size = 10;
     const char *text = NULL;
     size_t len = 0;
-    PGconn *db;
+    PGconn *db = NULL;
 
     int rc = ag_req_query_int_or_reply(req, "page", 1, 100000, 1, &page);
     if (rc == 0) {
@@ -96,10 +97,10 @@ orders_list(struct ag_req *req)
 int
 order_get(struct ag_req *req)
 {
-    struct order_row o;
+    struct order_row o = {.status = ORDER_PENDING};
     const char *text = NULL;
     size_t len = 0;
-    PGconn *db;
+    PGconn *db = NULL;
 
     int rc = ag_req_db(req, &db);
     if (rc == 0) {
@@ -158,8 +159,8 @@ refund_start(struct ag_req *req, PGconn *db, struct order_row *o, enum order_sta
 int
 order_cancel(struct ag_req *req)
 {
-    struct order_row o;
-    PGconn *db;
+    struct order_row o = {.status = ORDER_PENDING};
+    PGconn *db = NULL;
 
     int rc = ag_req_db(req, &db);
     if (rc == 0) {
@@ -184,8 +185,8 @@ order_cancel(struct ag_req *req)
 int
 order_refund(struct ag_req *req)
 {
-    struct order_row o;
-    PGconn *db;
+    struct order_row o = {.status = ORDER_PENDING};
+    PGconn *db = NULL;
 
     int rc = ag_req_db(req, &db);
     if (rc == 0) {
@@ -207,8 +208,8 @@ order_refund(struct ag_req *req)
 static int
 order_advance(struct ag_req *req, enum order_status from, enum order_status to, const char *what)
 {
-    struct order_row o;
-    PGconn *db;
+    struct order_row o = {.status = ORDER_PENDING};
+    PGconn *db = NULL;
 
     int rc = ag_req_db(req, &db);
     if (rc == 0) {

@@ -21,7 +21,7 @@
 #define ITEMS_JSON                                                                                 \
     "(SELECT COALESCE(json_agg(json_build_object('productId', i.product_id, 'name', i.name,"       \
     " 'nameEn', i.name_en, 'imageUrl', i.image_url, 'unitPrice', i.unit_price, 'qty', i.qty,"      \
-    " 'lineTotal', i.unit_price * i.qty) ORDER BY i.product_id), '[]')"                            \
+    " 'lineTotal', i.unit_price * i.qty) ORDER BY i.position, i.product_id), '[]')"                \
     " FROM order_items i WHERE i.order_id = o.id)"
 #define ORDER_JSON                                                                                 \
     "json_build_object('id', o.id, 'owner', o.owner, 'status', o.status, 'step', o.step,"          \
@@ -67,7 +67,8 @@ const struct ag_db_stmt order_stmts[] = {
     {"cart_remove", "DELETE FROM cart_items WHERE owner = $1 AND product_id = $2::bigint", 2},
     {"cart_clear", "DELETE FROM cart_items WHERE owner = $1", 1},
     /* $1 id, $2 owner, $3 key, $4 fingerprint, $5 subtotal, $6 fee, $7 currency, $8 count,
-     * $9 address, $10 lease, $11 items [{productId, name, nameEn, imageUrl, unitPrice, qty}].
+     * $9 address, $10 lease, $11 items [{productId, name, nameEn, imageUrl, unitPrice, qty,
+     * position}].
      * No row: the owner has an order under that key. */
     {"order_insert",
      "WITH o AS (INSERT INTO orders (id, owner, idem_key, fingerprint, subtotal, shipping_fee,"
@@ -76,9 +77,10 @@ const struct ag_db_stmt order_stmts[] = {
      " now() + make_interval(secs => $10::integer)) ON CONFLICT (owner, idem_key) DO NOTHING"
      " RETURNING id),"
      " i AS (INSERT INTO order_items (order_id, product_id, name, name_en, image_url,"
-     " unit_price, qty) SELECT o.id, x.\"productId\", x.name, x.\"nameEn\", x.\"imageUrl\","
-     " x.\"unitPrice\", x.qty FROM o, jsonb_to_recordset($11::jsonb) AS x(\"productId\" bigint,"
-     " name text, \"nameEn\" text, \"imageUrl\" text, \"unitPrice\" bigint, qty integer))"
+     " unit_price, qty, position) SELECT o.id, x.\"productId\", x.name, x.\"nameEn\","
+     " x.\"imageUrl\", x.\"unitPrice\", x.qty, x.position FROM o,"
+     " jsonb_to_recordset($11::jsonb) AS x(\"productId\" bigint, name text, \"nameEn\" text,"
+     " \"imageUrl\" text, \"unitPrice\" bigint, qty integer, position smallint))"
      " SELECT id FROM o",
      11},
     {"order_by_key",
@@ -256,9 +258,10 @@ store_order_create(PGconn *db, const struct order_new *in, struct order_row *o, 
         const struct order_item *it = &in->items[i];
         units += it->qty;
         json_array_append_new(
-            items, json_pack("{s:I,s:s,s:s?,s:s?,s:I,s:I}", "productId", (json_int_t)it->product_id,
-                             "name", it->name, "nameEn", it->name_en, "imageUrl", it->image_url,
-                             "unitPrice", (json_int_t)it->unit_price, "qty", (json_int_t)it->qty));
+            items, json_pack("{s:I,s:s,s:s?,s:s?,s:I,s:I,s:I}", "productId",
+                             (json_int_t)it->product_id, "name", it->name, "nameEn", it->name_en,
+                             "imageUrl", it->image_url, "unitPrice", (json_int_t)it->unit_price,
+                             "qty", (json_int_t)it->qty, "position", (json_int_t)(i + 1)));
     }
     struct ag_arena arena;
     ag_arena_init(&arena);

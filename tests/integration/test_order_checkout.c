@@ -210,8 +210,8 @@ TEST(a_member_buys_through_the_gateway)
     CHECK_EQ_INT(sign_up(&j, login, sizeof(login)), 303);
     const char *token = jar_get(&j, "access_token");
     CHECK(token != NULL);
-    CHECK_EQ_INT(add("GATEWAY", token, shoes, 2), 201);
     CHECK_EQ_INT(add("GATEWAY", token, bag, 1), 201);
+    CHECK_EQ_INT(add("GATEWAY", token, shoes, 2), 201);
     it_unique(key, sizeof(key), "checkout-");
     CHECK_EQ_INT(checkout(&r, "GATEWAY", token, key, APPROVE, NULL), 201);
     CHECK_EQ_STR(it_data_str(&r, "status"), "PAID");
@@ -223,6 +223,10 @@ TEST(a_member_buys_through_the_gateway)
                      json_object_get(json_object_get(r.json, "data"), "card"), "last4")),
                  "4242");
     CHECK(strstr(r.body, APPROVE) == NULL);
+    /* The lines in the cart's order (the bag went in first, though its id is higher). */
+    json_t *lines = json_object_get(json_object_get(r.json, "data"), "items");
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(lines, 0), "productId")), bag);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(lines, 1), "unitPrice")), 12000);
     snprintf(id, sizeof(id), "%s", it_data_str(&r, "id"));
     it_resp_free(&r);
     CHECK_EQ_INT(cart_lines("GATEWAY", token), 0); /* the cart is emptied */
