@@ -257,11 +257,11 @@ store_order_create(PGconn *db, const struct order_new *in, struct order_row *o, 
     for (size_t i = 0; i < in->nitems; i++) {
         const struct order_item *it = &in->items[i];
         units += it->qty;
-        json_array_append_new(
-            items, json_pack("{s:I,s:s,s:s?,s:s?,s:I,s:I,s:I}", "productId",
-                             (json_int_t)it->product_id, "name", it->name, "nameEn", it->name_en,
-                             "imageUrl", it->image_url, "unitPrice", (json_int_t)it->unit_price,
-                             "qty", (json_int_t)it->qty, "position", (json_int_t)(i + 1)));
+        json_array_append_new(items, json_pack("{s:I,s:s,s:s?,s:s?,s:I,s:I,s:I}", "productId",
+                                               (json_int_t)it->product_id, "name", it->name,
+                                               "nameEn", it->name_en, "imageUrl", it->image_url,
+                                               "unitPrice", (json_int_t)it->unit_price, "qty",
+                                               (json_int_t)it->qty, "position", (json_int_t)i + 1));
     }
     struct ag_arena arena;
     ag_arena_init(&arena);
