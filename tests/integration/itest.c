@@ -306,3 +306,79 @@ it_error_field(const struct it_resp *r)
     return json_string_value(
         json_object_get(json_object_get(json_object_get(r->json, "error"), "details"), "field"));
 }
+
+const char *
+it_urlf(const char *service, const char *fmt, ...)
+{
+    static __thread char buf[1024];
+    char path[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    snprintf(buf, sizeof(buf), "%s%s", it_url(service), path);
+    return buf;
+}
+
+PGconn *
+it_db(const char *name)
+{
+    char conninfo[256];
+    const char *port = getenv("AGORA_PG_PORT");
+    snprintf(conninfo, sizeof(conninfo), "postgresql://agora@127.0.0.1:%s/%s",
+             port != NULL ? port : "25432", name);
+    PGconn *db = PQconnectdb(conninfo);
+    if (PQstatus(db) != CONNECTION_OK) {
+        fprintf(stderr, "itest: cannot reach the %s database: %s", name, PQerrorMessage(db));
+        exit(1);
+    }
+    return db;
+}
+
+const char *
+it_db_text(PGconn *db, const char *sql, const char *param)
+{
+    static __thread char buf[512];
+    PGresult *res = PQexecParams(db, sql, param != NULL ? 1 : 0, NULL, &param, NULL, NULL, 0);
+    snprintf(buf, sizeof(buf), "%s",
+             PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+                     !PQgetisnull(res, 0, 0)
+                 ? PQgetvalue(res, 0, 0)
+                 : "?");
+    PQclear(res);
+    return buf;
+}
+
+long long
+it_db_num(PGconn *db, const char *sql, const char *param)
+{
+    const char *t = it_db_text(db, sql, param);
+    return strcmp(t, "?") == 0 ? -1 : strtoll(t, NULL, 10);
+}
+
+long long
+it_product(const char *admin, const char *prefix, const char *status, long long price,
+           long long stock, char *slug, size_t size)
+{
+    struct it_resp r;
+    char body[512], name[48];
+
+    it_unique(name, sizeof(name), prefix);
+    snprintf(body, sizeof(body),
+             "{\"slug\":\"%s\",\"name\":\"상품 %s\",\"nameEn\":\"Product %s\",\"price\":%lld,"
+             "\"status\":\"%s\",\"category\":\"shoes\",\"stock\":%lld}",
+             name, name, name, price, status, stock);
+    it_request(&r, "POST", it_urlf("CATALOG", "/api/products"), admin, NULL, body, NULL);
+    long long id =
+        r.status == 201
+            ? (long long)json_integer_value(json_object_get(json_object_get(r.json, "data"), "id"))
+            : -1;
+    if (id < 0) {
+        fprintf(stderr, "itest: product %s: HTTP %ld %s\n", name, r.status, r.body);
+    }
+    it_resp_free(&r);
+    if (slug != NULL) {
+        snprintf(slug, size, "%s", name);
+    }
+    return id;
+}

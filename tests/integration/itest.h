@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 
 struct it_resp {
     long status;
@@ -26,7 +27,18 @@ void it_cleanup(void);
 
 /* "http://127.0.0.1:<port>" of a service of the test stack, e.g. it_url("MEMBER"). */
 const char *it_url(const char *service);
+/* it_url(service) followed by the printf-formatted path; a per-thread buffer, valid until the
+ * thread's next call. */
+const char *it_urlf(const char *service, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 const char *it_internal_token(void);
+/* A connection to the test stack's database 'name'; exits 1 when it cannot connect. */
+PGconn *it_db(const char *name);
+/* The first column of the one row of 'sql' with one text parameter (may be NULL: none) as a
+ * number, or -1 when it fails or has no such row. */
+long long it_db_num(PGconn *db, const char *sql, const char *param);
+/* As it_db_num, as text (a per-thread buffer; "?" when it fails). */
+const char *it_db_text(PGconn *db, const char *sql, const char *param);
 /* "Authorization: Basic …" of the web client registered with auth (var/test/keys/client-web). */
 const char *it_client_auth_header(void);
 /* Runs a Redis command (printf-style, hiredis) on the test stack's Redis; returns the integer
@@ -58,6 +70,12 @@ void it_resp_free(struct it_resp *r);
 const char *it_data_str(const struct it_resp *r, const char *field);
 const char *it_error_code(const struct it_resp *r);
 const char *it_error_field(const struct it_resp *r);
+
+/* A product made at the catalog by 'admin' (a token) for one test, in category "shoes", with
+ * 'status', 'price' and 'stock', named "<prefix><unique>" (into 'slug' when not NULL); its id,
+ * or -1. */
+long long it_product(const char *admin, const char *prefix, const char *status, long long price,
+                     long long stock, char *slug, size_t size);
 
 /* A random lowercase name with 'prefix', unique per call, for test data. */
 void it_unique(char *out, size_t size, const char *prefix);

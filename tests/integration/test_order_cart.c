@@ -5,7 +5,6 @@
  * apart per owner, a guest's cart through the gateway, and the guest's cart merged into the
  * member's at sign-in (at the service, and through the storefront's sign-up).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,49 +16,12 @@
 
 static char *admin;
 
-static const char *url(const char *service, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static const char *
-url(const char *service, const char *fmt, ...)
-{
-    static char buf[512];
-    char path[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(path, sizeof(path), fmt, ap);
-    va_end(ap);
-    snprintf(buf, sizeof(buf), "%s%s", it_url(service), path);
-    return buf;
-}
-
-/* A product made for one test with 'status' and 'stock'; its id (-1 on failure). */
-static long long
-product_make(const char *status, long long price, long long stock)
-{
-    struct it_resp r;
-    char body[512], slug[40];
-
-    it_unique(slug, sizeof(slug), "cart-");
-    snprintf(body, sizeof(body),
-             "{\"slug\":\"%s\",\"name\":\"장바구니 %s\",\"nameEn\":\"Cart %s\",\"price\":%lld,"
-             "\"status\":\"%s\",\"category\":\"shoes\",\"stock\":%lld}",
-             slug, slug, slug, price, status, stock);
-    it_request(&r, "POST", url("CATALOG", "/api/products"), admin, NULL, body, NULL);
-    long long id =
-        r.status == 201
-            ? (long long)json_integer_value(json_object_get(json_object_get(r.json, "data"), "id"))
-            : -1;
-    it_resp_free(&r);
-    return id;
-}
-
 static long
 add(struct it_resp *r, const char *token, long long id, long long qty)
 {
     char body[96];
     snprintf(body, sizeof(body), "{\"productId\":%lld,\"qty\":%lld}", id, qty);
-    it_request(r, "POST", url("ORDER", "/api/cart/items"), token, NULL, body, NULL);
+    it_request(r, "POST", it_urlf("ORDER", "/api/cart/items"), token, NULL, body, NULL);
     return r->status;
 }
 
@@ -87,12 +49,13 @@ TEST(add_update_remove)
 {
     struct it_resp r;
     char sub[40], body[32];
-    long long a = product_make("active", 12000, 50), b = product_make("active", 3000, 50);
+    long long a = it_product(admin, "cart-", "active", 12000, 50, NULL, 0),
+              b = it_product(admin, "cart-", "active", 3000, 50, NULL, 0);
 
     CHECK(a > 0 && b > 0);
     it_unique(sub, sizeof(sub), "m-");
     char *user = it_token(sub, "user", 300);
-    it_request(&r, "GET", url("ORDER", "/api/cart"), user, NULL, NULL, NULL);
+    it_request(&r, "GET", it_urlf("ORDER", "/api/cart"), user, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 200);
     CHECK_EQ_INT(lines(&r), 0);
     CHECK_EQ_INT(cart_num(&r, "subtotal"), 0);
@@ -113,7 +76,7 @@ TEST(add_update_remove)
     CHECK_EQ_INT(cart_num(&r, "itemCount"), 6);
     it_resp_free(&r);
     /* Set a quantity; out of range or not in the cart is refused. */
-    it_request(&r, "PATCH", url("ORDER", "/api/cart/items/%lld", a), user, NULL, "{\"qty\":1}",
+    it_request(&r, "PATCH", it_urlf("ORDER", "/api/cart/items/%lld", a), user, NULL, "{\"qty\":1}",
                NULL);
     CHECK_EQ_INT(r.status, 200);
     CHECK_EQ_INT(line_num(&r, 0, "qty"), 1);
@@ -121,32 +84,32 @@ TEST(add_update_remove)
     static const char *const bad_qty[] = {"{\"qty\":0}", "{\"qty\":100}", "{\"qty\":\"2\"}",
                                           "{\"qty\":1,\"x\":1}", "{}"};
     for (size_t i = 0; i < sizeof(bad_qty) / sizeof(bad_qty[0]); i++) {
-        it_request(&r, "PATCH", url("ORDER", "/api/cart/items/%lld", a), user, NULL, bad_qty[i],
+        it_request(&r, "PATCH", it_urlf("ORDER", "/api/cart/items/%lld", a), user, NULL, bad_qty[i],
                    NULL);
         CHECK_EQ_INT(r.status, 400);
         it_resp_free(&r);
     }
     snprintf(body, sizeof(body), "{\"qty\":1}");
-    it_request(&r, "PATCH", url("ORDER", "/api/cart/items/999999999"), user, NULL, body, NULL);
+    it_request(&r, "PATCH", it_urlf("ORDER", "/api/cart/items/999999999"), user, NULL, body, NULL);
     CHECK_EQ_INT(r.status, 404);
     it_resp_free(&r);
     /* Remove. */
-    it_request(&r, "DELETE", url("ORDER", "/api/cart/items/%lld", a), user, NULL, NULL, NULL);
+    it_request(&r, "DELETE", it_urlf("ORDER", "/api/cart/items/%lld", a), user, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 200);
     CHECK_EQ_INT(lines(&r), 1);
     it_resp_free(&r);
-    it_request(&r, "DELETE", url("ORDER", "/api/cart/items/%lld", a), user, NULL, NULL, NULL);
+    it_request(&r, "DELETE", it_urlf("ORDER", "/api/cart/items/%lld", a), user, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 404);
     it_resp_free(&r);
-    it_request(&r, "DELETE", url("ORDER", "/api/cart/items/abc"), user, NULL, NULL, NULL);
+    it_request(&r, "DELETE", it_urlf("ORDER", "/api/cart/items/abc"), user, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 404);
     it_resp_free(&r);
     /* Another owner's cart is their own. */
     char *other = it_token("someone-else-cart", "user", 300);
-    it_request(&r, "GET", url("ORDER", "/api/cart"), other, NULL, NULL, NULL);
+    it_request(&r, "GET", it_urlf("ORDER", "/api/cart"), other, NULL, NULL, NULL);
     CHECK_EQ_INT(lines(&r), 0);
     it_resp_free(&r);
-    it_request(&r, "GET", url("ORDER", "/api/cart"), NULL, NULL, NULL, NULL);
+    it_request(&r, "GET", it_urlf("ORDER", "/api/cart"), NULL, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 401);
     it_resp_free(&r);
     ag_free(user);
@@ -157,16 +120,17 @@ TEST(stock_and_unsellable_products)
 {
     struct it_resp r;
     char *user = it_token("cart-stock-user", "user", 300);
-    long long few = product_make("active", 500, 3), none = product_make("active", 500, 0);
-    long long draft = product_make("draft", 500, 10);
+    long long few = it_product(admin, "cart-", "active", 500, 3, NULL, 0),
+              none = it_product(admin, "cart-", "active", 500, 0, NULL, 0);
+    long long draft = it_product(admin, "cart-", "draft", 500, 10, NULL, 0);
 
     CHECK(few > 0 && none > 0 && draft > 0);
     /* More than the stock: capped at it. */
     CHECK_EQ_INT(add(&r, user, few, 5), 201);
     CHECK_EQ_INT(line_num(&r, 0, "qty"), 3);
     it_resp_free(&r);
-    it_request(&r, "PATCH", url("ORDER", "/api/cart/items/%lld", few), user, NULL, "{\"qty\":4}",
-               NULL);
+    it_request(&r, "PATCH", it_urlf("ORDER", "/api/cart/items/%lld", few), user, NULL,
+               "{\"qty\":4}", NULL);
     CHECK_EQ_INT(r.status, 409);
     CHECK_EQ_INT(json_integer_value(json_object_get(
                      json_object_get(json_object_get(r.json, "error"), "details"), "available")),
@@ -186,7 +150,7 @@ TEST(stock_and_unsellable_products)
                                       "{\"qty\":1}",
                                       "{\"productId\":1,\"qty\":1,\"price\":1}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        it_request(&r, "POST", url("ORDER", "/api/cart/items"), user, NULL, bad[i], NULL);
+        it_request(&r, "POST", it_urlf("ORDER", "/api/cart/items"), user, NULL, bad[i], NULL);
         CHECK_EQ_INT(r.status, 400);
         it_resp_free(&r);
     }
@@ -198,18 +162,18 @@ TEST(a_guest_cart_through_the_gateway)
     struct it_resp r;
     const char *const h[] = {it_client_auth_header(), NULL};
     char access[2048];
-    long long id = product_make("active", 7000, 20);
+    long long id = it_product(admin, "cart-", "active", 7000, 20, NULL, 0);
 
-    it_request(&r, "POST", url("GATEWAY", "/api/auth/guest-token"), NULL, NULL, NULL, h);
+    it_request(&r, "POST", it_urlf("GATEWAY", "/api/auth/guest-token"), NULL, NULL, NULL, h);
     CHECK_EQ_INT(r.status, 200);
     snprintf(access, sizeof(access), "%s", it_data_str(&r, "access_token"));
     it_resp_free(&r);
     char body[96];
     snprintf(body, sizeof(body), "{\"productId\":%lld,\"qty\":2}", id);
-    it_request(&r, "POST", url("GATEWAY", "/api/cart/items"), access, NULL, body, NULL);
+    it_request(&r, "POST", it_urlf("GATEWAY", "/api/cart/items"), access, NULL, body, NULL);
     CHECK_EQ_INT(r.status, 201);
     it_resp_free(&r);
-    it_request(&r, "GET", url("GATEWAY", "/api/cart"), access, NULL, NULL, NULL);
+    it_request(&r, "GET", it_urlf("GATEWAY", "/api/cart"), access, NULL, NULL, NULL);
     CHECK_EQ_INT(r.status, 200);
     CHECK_EQ_INT(cart_num(&r, "subtotal"), 14000);
     it_resp_free(&r);
@@ -220,7 +184,7 @@ merge(struct it_resp *r, const char *token, const char *guest_token)
 {
     char body[2200];
     snprintf(body, sizeof(body), "{\"guestToken\":\"%s\"}", guest_token);
-    it_request(r, "POST", url("ORDER", "/api/cart/merge"), token, NULL, body, NULL);
+    it_request(r, "POST", it_urlf("ORDER", "/api/cart/merge"), token, NULL, body, NULL);
     return r->status;
 }
 
@@ -228,7 +192,8 @@ TEST(guest_cart_merges_into_the_member_cart)
 {
     struct it_resp r;
     char gsub[40], msub[40];
-    long long a = product_make("active", 1000, 10), b = product_make("active", 2000, 10);
+    long long a = it_product(admin, "cart-", "active", 1000, 10, NULL, 0),
+              b = it_product(admin, "cart-", "active", 2000, 10, NULL, 0);
 
     CHECK(a > 0 && b > 0);
     it_unique(gsub, sizeof(gsub), "guest:");
@@ -246,7 +211,7 @@ TEST(guest_cart_merges_into_the_member_cart)
     CHECK_EQ_INT(line_num(&r, 0, "qty"), 10); /* 8 + 4, capped at the stock of 10 */
     CHECK_EQ_INT(line_num(&r, 1, "qty"), 1);
     it_resp_free(&r);
-    it_request(&r, "GET", url("ORDER", "/api/cart"), guest, NULL, NULL, NULL);
+    it_request(&r, "GET", it_urlf("ORDER", "/api/cart"), guest, NULL, NULL, NULL);
     CHECK_EQ_INT(lines(&r), 0); /* the guest's cart is gone */
     it_resp_free(&r);
     CHECK_EQ_INT(merge(&r, member, guest), 200); /* again: nothing more */
@@ -272,7 +237,7 @@ TEST(storefront_sign_up_keeps_the_guest_cart)
     struct jar j = {0};
     struct it_resp r;
     char csrf[128], idem[64], id[40], body[96], form[512];
-    long long p = product_make("active", 4500, 10);
+    long long p = it_product(admin, "cart-", "active", 4500, 10, NULL, 0);
 
     CHECK(p > 0);
     /* A guest on the sign-up page puts two in the cart… */
@@ -283,7 +248,7 @@ TEST(storefront_sign_up_keeps_the_guest_cart)
     const char *guest = jar_get(&j, "access_token");
     CHECK(guest != NULL);
     snprintf(body, sizeof(body), "{\"productId\":%lld,\"qty\":2}", p);
-    it_request(&r, "POST", url("GATEWAY", "/api/cart/items"), guest, NULL, body, NULL);
+    it_request(&r, "POST", it_urlf("GATEWAY", "/api/cart/items"), guest, NULL, body, NULL);
     CHECK_EQ_INT(r.status, 201);
     it_resp_free(&r);
     /* …and signs up (which signs them in): the cart comes along. */
@@ -299,7 +264,7 @@ TEST(storefront_sign_up_keeps_the_guest_cart)
     CHECK_EQ_INT(r.status, 200);
     CHECK(strstr(r.body, " × 2") != NULL);
     it_resp_free(&r);
-    it_request(&r, "GET", url("GATEWAY", "/api/cart"), jar_get(&j, "access_token"), NULL, NULL,
+    it_request(&r, "GET", it_urlf("GATEWAY", "/api/cart"), jar_get(&j, "access_token"), NULL, NULL,
                NULL);
     CHECK_EQ_INT(cart_num(&r, "subtotal"), 9000);
     it_resp_free(&r);

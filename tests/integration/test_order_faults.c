@@ -10,14 +10,11 @@
  */
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <libpq-fe.h>
 
 #include "ag_test.h"
 #include "itest.h"
@@ -36,41 +33,6 @@ static char *admin;
 static char internal[320], psp_auth[320];
 static PGconn *catalog_db, *order_db;
 
-static const char *url(const char *service, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static const char *
-url(const char *service, const char *fmt, ...)
-{
-    static char buf[512];
-    char path[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(path, sizeof(path), fmt, ap);
-    va_end(ap);
-    snprintf(buf, sizeof(buf), "%s%s", it_url(service), path);
-    return buf;
-}
-
-static char *
-pg_text(PGconn *db, const char *sql, const char *param)
-{
-    static char buf[256];
-    PGresult *res = PQexecParams(db, sql, 1, NULL, &param, NULL, NULL, 0);
-    snprintf(buf, sizeof(buf), "%s",
-             PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0)
-                                                                           : "?");
-    PQclear(res);
-    return buf;
-}
-
-static long long
-pg_num(PGconn *db, const char *sql, const char *param)
-{
-    const char *t = pg_text(db, sql, param);
-    return strcmp(t, "?") == 0 ? -1 : strtoll(t, NULL, 10);
-}
-
 static const char *
 path_of(const char *rel)
 {
@@ -83,7 +45,7 @@ static int
 ready(void)
 {
     struct it_resp r;
-    it_request(&r, "GET", url("ORDER", "/readyz"), NULL, NULL, NULL, NULL);
+    it_request(&r, "GET", it_urlf("ORDER", "/readyz"), NULL, NULL, NULL, NULL);
     long st = r.status;
     it_resp_free(&r);
     return st == 200;
@@ -150,26 +112,6 @@ kill_stack_order(void)
     return !ready();
 }
 
-static long long
-product_make(void)
-{
-    struct it_resp r;
-    char body[512], slug[40];
-
-    it_unique(slug, sizeof(slug), "fault-");
-    snprintf(body, sizeof(body),
-             "{\"slug\":\"%s\",\"name\":\"장애 %s\",\"price\":21000,\"status\":\"active\","
-             "\"category\":\"shoes\",\"stock\":%d}",
-             slug, slug, STOCK);
-    it_request(&r, "POST", url("CATALOG", "/api/products"), admin, NULL, body, NULL);
-    long long id =
-        r.status == 201
-            ? (long long)json_integer_value(json_object_get(json_object_get(r.json, "data"), "id"))
-            : -1;
-    it_resp_free(&r);
-    return id;
-}
-
 struct run {
     const char *point;
     char sub[48], order[40], payment[64];
@@ -184,11 +126,11 @@ one_run(struct run *x)
     char body[512], key[40];
 
     it_unique(x->sub, sizeof(x->sub), "fault-");
-    x->product = product_make();
+    x->product = it_product(admin, "fault-", "active", 21000, STOCK, NULL, 0);
     char *token = it_token(x->sub, "user", 600);
     pid_t pid = start_order(x->point);
     snprintf(body, sizeof(body), "{\"productId\":%lld,\"qty\":%d}", x->product, QTY);
-    it_request(&r, "POST", url("ORDER", "/api/cart/items"), token, NULL, body, NULL);
+    it_request(&r, "POST", it_urlf("ORDER", "/api/cart/items"), token, NULL, body, NULL);
     long added = r.status;
     it_resp_free(&r);
     if (added != 201 || pid < 0) {
@@ -203,7 +145,7 @@ one_run(struct run *x)
     it_unique(key, sizeof(key), "fault-");
     snprintf(body, sizeof(body), "{\"address\":" ADDRESS ",\"payment\":{\"cardNumber\":\"%s\"}}",
              APPROVE);
-    it_request(&r, "POST", url("ORDER", "/api/orders"), token, key, body, NULL);
+    it_request(&r, "POST", it_urlf("ORDER", "/api/orders"), token, key, body, NULL);
     x->status = r.status;
     it_resp_free(&r);
     int st = 0;
@@ -220,7 +162,8 @@ captures(const char *id)
     const char *h[] = {psp_auth, NULL};
     size_t n = 0, i;
     json_t *p;
-    it_request(&r, "GET", url("PSP_SANDBOX", "/v1/payments?reference=%s", id), NULL, NULL, NULL, h);
+    it_request(&r, "GET", it_urlf("PSP_SANDBOX", "/v1/payments?reference=%s", id), NULL, NULL, NULL,
+               h);
     json_array_foreach(json_object_get(r.json, "data"), i, p)
     {
         n += strcmp(json_string_value(json_object_get(p, "status")), "captured") == 0;
@@ -234,8 +177,8 @@ payment_of(const char *order, char *id, size_t size)
 {
     struct it_resp r;
     const char *h[] = {internal, NULL};
-    it_request(&r, "GET", url("PAYMENT", "/internal/payments?orderId=%s", order), NULL, NULL, NULL,
-               h);
+    it_request(&r, "GET", it_urlf("PAYMENT", "/internal/payments?orderId=%s", order), NULL, NULL,
+               NULL, h);
     snprintf(id, size, "%s", r.status == 200 ? it_data_str(&r, "id") : "");
     const char *status = r.status == 200 ? it_data_str(&r, "status") : "";
     static char buf[32];
@@ -253,7 +196,7 @@ stock(long long product, const char *col)
         sql, sizeof(sql),
         "SELECT %s FROM stock s JOIN products p ON p.id = s.product_id WHERE p.id = $1::bigint",
         col);
-    return pg_num(catalog_db, sql, p);
+    return it_db_num(catalog_db, sql, p);
 }
 
 TEST(kill_at_every_step_then_recover)
@@ -281,10 +224,10 @@ TEST(kill_at_every_step_then_recover)
     fclose(f);
     /* The recovery worker takes each order after its lease. */
     for (int t = 0; t < 300; t++) {
-        long long open = pg_num(order_db,
-                                "SELECT count(*) FROM orders WHERE step <> 'done'"
-                                " AND owner LIKE $1",
-                                "fault-%");
+        long long open = it_db_num(order_db,
+                                   "SELECT count(*) FROM orders WHERE step <> 'done'"
+                                   " AND owner LIKE $1",
+                                   "fault-%");
         if (open == 0) {
             break;
         }
@@ -292,11 +235,12 @@ TEST(kill_at_every_step_then_recover)
     }
     for (size_t i = 0; i < n; i++) {
         struct run *x = &runs[i];
-        CHECK_EQ_INT(pg_num(order_db, "SELECT count(*) FROM orders WHERE owner = $1", x->sub), 1);
+        CHECK_EQ_INT(it_db_num(order_db, "SELECT count(*) FROM orders WHERE owner = $1", x->sub),
+                     1);
         snprintf(x->order, sizeof(x->order), "%s",
-                 pg_text(order_db, "SELECT id FROM orders WHERE owner = $1", x->sub));
-        const char *state =
-            pg_text(order_db, "SELECT status || '/' || step FROM orders WHERE id = $1", x->order);
+                 it_db_text(order_db, "SELECT id FROM orders WHERE owner = $1", x->sub));
+        const char *state = it_db_text(
+            order_db, "SELECT status || '/' || step FROM orders WHERE id = $1", x->order);
         const char *pay = payment_of(x->order, x->payment, sizeof(x->payment));
         if (strcmp(x->point, "paid") == 0) {
             CHECK_EQ_STR(state, "PAID/done");
@@ -305,11 +249,11 @@ TEST(kill_at_every_step_then_recover)
             CHECK_EQ_INT(stock(x->product, "s.on_hand"), STOCK - QTY);
             CHECK_EQ_INT(stock(x->product, "p.sold + s.sold_pending"), QTY);
             CHECK_EQ_INT(
-                pg_num(order_db, "SELECT count(*) FROM cart_items WHERE owner = $1", x->sub), 0);
+                it_db_num(order_db, "SELECT count(*) FROM cart_items WHERE owner = $1", x->sub), 0);
         } else {
             /* It never reached payment: undone, nothing charged, nothing held. */
             CHECK_EQ_STR(state, "CANCELLED/done");
-            CHECK_EQ_STR(pg_text(order_db, "SELECT reason FROM orders WHERE id = $1", x->order),
+            CHECK_EQ_STR(it_db_text(order_db, "SELECT reason FROM orders WHERE id = $1", x->order),
                          "checkout_interrupted");
             CHECK_EQ_STR(pay, "");
             CHECK_EQ_INT(stock(x->product, "p.sold + s.sold_pending"), 0);
@@ -319,21 +263,6 @@ TEST(kill_at_every_step_then_recover)
         CHECK_EQ_INT(stock(x->product, "s.on_hand") + stock(x->product, "p.sold + s.sold_pending"),
                      STOCK);
     }
-}
-
-static PGconn *
-connect_db(const char *name)
-{
-    char conninfo[256];
-    snprintf(conninfo, sizeof(conninfo), "postgresql://agora@127.0.0.1:%s/%s",
-             getenv("AGORA_PG_PORT"), name);
-    PGconn *db = PQconnectdb(conninfo);
-    if (PQstatus(db) != CONNECTION_OK) {
-        fprintf(stderr, "test_order_faults: cannot reach the %s database: %s", name,
-                PQerrorMessage(db));
-        exit(1);
-    }
-    return db;
 }
 
 int
@@ -349,8 +278,8 @@ main(int argc, char **argv)
     char *key = it_stack_key("psp-api-key");
     snprintf(psp_auth, sizeof(psp_auth), "Authorization: Bearer %s", key);
     ag_free(key);
-    catalog_db = connect_db("catalog");
-    order_db = connect_db("order");
+    catalog_db = it_db("catalog");
+    order_db = it_db("order");
     int rc = ag_test_main_(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
     PQfinish(catalog_db);
     PQfinish(order_db);
