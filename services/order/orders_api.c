@@ -19,13 +19,20 @@ is_admin(const struct ag_req *req)
     return req->auth.role == AG_ROLE_ADMIN;
 }
 
-/* The path's order, if the caller may see it; 404 (replied) otherwise. */
+/* The path's order, if the caller may see it (404, replied, otherwise), and the request's
+ * database connection. */
 static int
-order_or_reply(struct ag_req *req, PGconn *db, struct order_row *o)
+order_or_reply(struct ag_req *req, PGconn **out, struct order_row *o)
 {
     struct ag_str id = ag_req_param(req, "id");
+    PGconn *db = NULL;
     memset(o, 0, sizeof(*o));
-    int rc = order_id_check(id);
+    int rc = ag_req_db(req, &db);
+    *out = db;
+    if (rc < 0) {
+        return rc;
+    }
+    rc = order_id_check(id);
     if (rc == 0) {
         rc = store_order_row(db, ag_arena_strndup(req->arena, id.ptr, id.len), o);
     }
@@ -102,10 +109,7 @@ order_get(struct ag_req *req)
     size_t len = 0;
     PGconn *db = NULL;
 
-    int rc = ag_req_db(req, &db);
-    if (rc == 0) {
-        rc = order_or_reply(req, db, &o);
-    }
+    int rc = order_or_reply(req, &db, &o);
     if (rc == 0) {
         rc = store_order_json(req->arena, db, o.id, NULL, &text, &len);
     }
@@ -162,10 +166,7 @@ order_cancel(struct ag_req *req)
     struct order_row o = {.status = ORDER_PENDING};
     PGconn *db = NULL;
 
-    int rc = ag_req_db(req, &db);
-    if (rc == 0) {
-        rc = order_or_reply(req, db, &o);
-    }
+    int rc = order_or_reply(req, &db, &o);
     if (rc < 0) {
         return rc;
     }
@@ -188,10 +189,7 @@ order_refund(struct ag_req *req)
     struct order_row o = {.status = ORDER_PENDING};
     PGconn *db = NULL;
 
-    int rc = ag_req_db(req, &db);
-    if (rc == 0) {
-        rc = order_or_reply(req, db, &o);
-    }
+    int rc = order_or_reply(req, &db, &o);
     if (rc < 0) {
         return rc;
     }
@@ -211,10 +209,7 @@ order_advance(struct ag_req *req, enum order_status from, enum order_status to, 
     struct order_row o = {.status = ORDER_PENDING};
     PGconn *db = NULL;
 
-    int rc = ag_req_db(req, &db);
-    if (rc == 0) {
-        rc = order_or_reply(req, db, &o);
-    }
+    int rc = order_or_reply(req, &db, &o);
     if (rc < 0) {
         return rc;
     }
