@@ -49,8 +49,11 @@ web_order_reason_text(struct ag_req *req, const struct web_visit *v, const char 
                         : (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c
                                                                            : '_');
     }
-    const char *text = n < sizeof(key) ? web_text(req, v, key) : key;
-    return strcmp(text, key) != 0 ? text : reason;
+    if (n >= sizeof(key)) {
+        return reason; /* no key that long */
+    }
+    const char *text = web_text(req, v, key); /* 'key' itself when there is no such text */
+    return text == key || strcmp(text, key) == 0 ? reason : text;
 }
 
 const char *
