@@ -89,7 +89,8 @@ const struct ag_db_stmt order_stmts[] = {
      2},
     {"order_row", "SELECT " ROW_COLS " FROM orders o WHERE o.id = $1", 1},
     /* $1 id, $2 step now, $3 status, $4 step, $5 refund_to, $6 reason, $7 payment id, $8 card,
-     * $9 stock committed, $10 lease, $11 status now, $12 clear the cart's bought lines. */
+     * $9 stock committed, $10 lease, $11 status now, $12 take what was bought out of the cart
+     * (what was added to it meanwhile stays). */
     {"order_move",
      "WITH u AS (UPDATE orders SET status = $3, step = $4, refund_to = $5,"
      " reason = COALESCE($6, reason), payment_id = COALESCE($7, payment_id),"
@@ -98,7 +99,11 @@ const struct ag_db_stmt order_stmts[] = {
      " ELSE lease_until END," AT_STAMPS " updated_at = now()"
      " WHERE id = $1 AND step = $2 AND status = $11 RETURNING id, owner),"
      " c AS (DELETE FROM cart_items ci USING u, order_items oi WHERE $12::boolean"
-     " AND ci.owner = u.owner AND oi.order_id = u.id AND ci.product_id = oi.product_id)"
+     " AND ci.owner = u.owner AND oi.order_id = u.id AND ci.product_id = oi.product_id"
+     " AND ci.qty <= oi.qty),"
+     " d AS (UPDATE cart_items ci SET qty = ci.qty - oi.qty, updated_at = now()"
+     " FROM u, order_items oi WHERE $12::boolean AND ci.owner = u.owner AND oi.order_id = u.id"
+     " AND ci.product_id = oi.product_id AND ci.qty > oi.qty)"
      " SELECT count(*) FROM u",
      12},
     {"orders_due",

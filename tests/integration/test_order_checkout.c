@@ -349,9 +349,10 @@ TEST(twenty_concurrent_checkouts_under_one_key)
 TEST(an_unknown_payment_is_settled_by_recovery)
 {
     struct it_resp r;
-    char key[40], id[40];
+    char key[40], id[40], sub[48];
     long long p = it_product(admin, "buy-", "active", 15000, 3, NULL, 0);
-    char *user = utoken("orders-slow-user");
+    it_unique(sub, sizeof(sub), "orders-slow-");
+    char *user = it_token(sub, "user", 300);
 
     CHECK_EQ_INT(add("ORDER", user, p, 1), 201);
     it_unique(key, sizeof(key), "slow-");
@@ -361,11 +362,14 @@ TEST(an_unknown_payment_is_settled_by_recovery)
     snprintf(id, sizeof(id), "%s", it_data_str(&r, "id"));
     it_resp_free(&r);
     CHECK_EQ_INT(stock_of(p, "s.reserved"), 1); /* held meanwhile */
+    /* One more put in the cart meanwhile stays there once the first is bought. */
+    CHECK_EQ_INT(add("ORDER", user, p, 1), 201);
     CHECK(wait_order(user, id, "PAID", 20));
     CHECK_EQ_STR(payment_status(id), "CAPTURED");
     CHECK_EQ_INT(stock_of(p, "s.reserved"), 0);
     CHECK_EQ_INT(stock_of(p, "s.on_hand"), 2);
-    CHECK_EQ_INT(cart_lines("ORDER", user), 0);
+    CHECK_EQ_INT(cart_lines("ORDER", user), 1);
+    CHECK_EQ_INT(it_db_num(order_db, "SELECT qty FROM cart_items WHERE owner = $1", sub), 1);
     /* A repeat of the key answers as the first time (the record of the key), and the order
      * itself says how it ended. */
     char h[16];
