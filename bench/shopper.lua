@@ -2,7 +2,7 @@
 -- 16 requests of a shopper, 10 browse a product, 3 view the cart, 2 add to it and 1 checks
 -- out (after both adds; a new idempotency key each time). Shoppers are signed-in members
 -- whose access tokens come one per line from SHOPPERS; they take turns, so one shopper's
--- requests rarely overlap. Product ids (stock set high by bench/run) come from PRODUCTS,
+-- requests rarely overlap (bench/run has four times as many shoppers as connections). Product ids (stock set high by bench/run) come from PRODUCTS,
 -- space-separated. Answers other than 2xx show as "Non-2xx or 3xx responses".
 local shoppers, products, n = {}, {}, 0
 local run = os.getenv("RUN_ID")
