@@ -241,6 +241,17 @@ order_reply(struct ag_req *req, PGconn *db, const struct order_row *o)
     return ag_reply_json_text(req, o->status == ORDER_PENDING ? 202 : 201, text, len);
 }
 
+/* An order made under the request's key before: its answer, if the body is the same. */
+static int
+repeat_reply(struct ag_req *req, PGconn *db, const struct order_row *o, int same)
+{
+    if (!same) {
+        return ag_reply_error(req, AG_EIDEMMISMATCH,
+                              "this idempotency key was used for another checkout");
+    }
+    return order_reply(req, db, o);
+}
+
 static void
 checkout_release(struct checkout *c)
 {
@@ -288,34 +299,23 @@ checkout_run(struct ag_req *req, struct checkout *c)
     c->n.idem_key = idem_key(req);
     c->n.fingerprint = fingerprint(req);
     /* A repeat of a checkout that went through (or died) answers that order. */
-    const char *k[] = {c->n.owner, c->n.idem_key};
-    PGresult *res;
-    rc = ag_db_exec(db, "order_by_key", 2, k, NULL, &res, NULL);
+    rc = store_order_by_key(db, c->n.owner, c->n.idem_key, c->n.fingerprint, &o, &same);
+    if (rc != AG_ENOTFOUND) {
+        return rc < 0 ? rc : repeat_reply(req, db, &o, same);
+    }
+    rc = lines_or_reply(req, db, c);
+    if (rc == 0 && c->address_id != NULL) {
+        rc = peer_address(req, c->address_id, &c->address);
+        if (rc == AG_ENOTFOUND) {
+            return invalid(req, "address.addressId", "no such address of yours");
+        }
+    }
     if (rc < 0) {
         return rc;
     }
-    int known = PQntuples(res) == 1;
-    PQclear(res);
-    if (!known) {
-        rc = lines_or_reply(req, db, c);
-        if (rc == 0 && c->address_id != NULL) {
-            rc = peer_address(req, c->address_id, &c->address);
-            if (rc == AG_ENOTFOUND) {
-                return invalid(req, "address.addressId", "no such address of yours");
-            }
-        }
-        if (rc < 0) {
-            return rc;
-        }
-        c->n.shipping_fee =
-            order_shipping_fee(c->n.subtotal, app->cfg->shipping_fee, app->cfg->free_shipping_over);
-        c->n.address_json = ag_json_dump(req->arena, c->address, NULL);
-    } else {
-        /* Fields the insert needs but will not use: the order exists. */
-        c->n.currency = "KRW";
-        c->n.subtotal = 1;
-        c->n.address_json = "{}";
-    }
+    c->n.shipping_fee =
+        order_shipping_fee(c->n.subtotal, app->cfg->shipping_fee, app->cfg->free_shipping_over);
+    c->n.address_json = ag_json_dump(req->arena, c->address, NULL);
     order_id_new(c->id);
     c->n.id = c->id;
     c->n.items = c->items;
@@ -326,11 +326,7 @@ checkout_run(struct ag_req *req, struct checkout *c)
         return rc;
     }
     if (!created) {
-        if (!same) {
-            return ag_reply_error(req, AG_EIDEMMISMATCH,
-                                  "this idempotency key was used for another checkout");
-        }
-        return order_reply(req, db, &o);
+        return repeat_reply(req, db, &o, same); /* a concurrent twin got there first */
     }
     ag_log(AG_LOG_INFO, req->request_id, "order %s: created for %s, total %lld %s", o.id, o.owner,
            o.total, o.currency);

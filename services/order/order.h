@@ -206,6 +206,10 @@ struct order_new {
 int store_order_create(PGconn *db, const struct order_new *in, struct order_row *o, int *created,
                        int *same_body);
 int store_order_row(PGconn *db, const char *id, struct order_row *o);
+/* The owner's order under 'key' (AG_ENOTFOUND: none); '*same_body' whether its fingerprint
+ * is 'fingerprint'. */
+int store_order_by_key(PGconn *db, const char *owner, const char *key, const char *fingerprint,
+                       struct order_row *o, int *same_body);
 /* Moves 'o' to 'status' (unchanged when the same) and 'step' if it still is at o->step and
  * o->status (AG_ECONFLICT otherwise: another worker moved it), with 'reason' (NULL keeps),
  * 'payment' fields (may be NULL) and, when 'clear_cart', the bought lines out of the cart.

@@ -289,19 +289,27 @@ store_order_create(PGconn *db, const struct order_new *in, struct order_row *o, 
         *same_body = 1;
         return store_order_row(db, in->id, o);
     }
-    const char *k[] = {in->owner, in->idem_key};
-    rc = ag_db_exec(db, "order_by_key", 2, k, NULL, &res, NULL);
+    rc = store_order_by_key(db, in->owner, in->idem_key, in->fingerprint, o, same_body);
+    return rc == AG_ENOTFOUND ? AG_ERETRY : rc; /* taken and gone: cannot be, none is deleted */
+}
+
+int
+store_order_by_key(PGconn *db, const char *owner, const char *key, const char *fingerprint,
+                   struct order_row *o, int *same_body)
+{
+    PGresult *res;
+    const char *k[] = {owner, key};
+    int rc = ag_db_exec(db, "order_by_key", 2, k, NULL, &res, NULL);
     if (rc < 0) {
         return rc;
     }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return AG_ERETRY; /* taken and gone again: cannot be, orders are never deleted */
+    rc = PQntuples(res) == 1 ? 0 : AG_ENOTFOUND;
+    if (rc == 0) {
+        row_read(res, 0, o);
+        *same_body = strcmp(PQgetvalue(res, 0, 10), fingerprint) == 0;
     }
-    row_read(res, 0, o);
-    *same_body = strcmp(PQgetvalue(res, 0, 10), in->fingerprint) == 0;
     PQclear(res);
-    return 0;
+    return rc;
 }
 
 int
