@@ -63,6 +63,10 @@ static const struct ag_config_var web_config_vars[] = {
      "timeout of one call to auth or the gateway", 0},
     {"AGORA_WEB_GUEST_PER_MIN", AG_CONFIG_INT, CFG(guest_per_min), 0, 1000000, "600",
      "guest sessions one client address may start per minute; 0 = no limit", 0},
+    {"AGORA_WEB_TRUSTED_PROXIES", AG_CONFIG_STR, CFG(trusted_proxies), 1, 1024, "none",
+     "addresses or CIDRs (comma-separated) of proxies in front of web (an ingress controller) "
+     "whose X-Real-IP names the visitor; none: the peer is the visitor",
+     0},
     {"AGORA_WEB_CATALOG_CACHE_S", AG_CONFIG_INT, CFG(catalog_cache_s), 1, 3600, "30",
      "how long web keeps the catalog's category tree (home, breadcrumbs) and the home page's "
      "products",
@@ -220,6 +224,11 @@ setup(struct web_app *app, const struct web_config *cfg)
         return AG_EINVAL;
     }
     app->secure = strncmp(cfg->public_url, "https://", 8) == 0;
+    char err[160];
+    if (ag_netlist_parse(cfg->trusted_proxies, &app->trusted, err, sizeof(err)) < 0) {
+        fprintf(stderr, "config: AGORA_WEB_TRUSTED_PROXIES: %s\n", err);
+        return AG_EINVAL;
+    }
     if (cfg->csrf_secret[0] == '\0') {
         ag_log(AG_LOG_WARN, NULL, "AGORA_WEB_CSRF_SECRET is empty: a random key for this process");
         randombytes_buf(app->csrf_key, sizeof(app->csrf_key));

@@ -26,12 +26,16 @@
 #define INFLIGHT_TRIES   20 /* a double submit: wait for the first request's answer */
 #define INFLIGHT_MS      150
 
-/* Header lines every call carries: the browser's address and its User-Agent (sessions list). */
+/*
+ * Header lines every call carries: the browser's address (behind a trusted proxy, the one it
+ * names) and its User-Agent (sessions list).
+ */
 static size_t
 common_headers(struct ag_req *req, const char **h, size_t n)
 {
+    const struct web_app *app = req->app;
     const char *ua = ag_req_header(req, "User-Agent");
-    h[n++] = ag_arena_printf(req->arena, "X-Real-IP: %s", ag_req_peer(req));
+    h[n++] = ag_arena_printf(req->arena, "X-Real-IP: %s", ag_req_client_addr(req, &app->trusted));
     if (ua != NULL) {
         h[n++] = ag_arena_printf(req->arena, "User-Agent: %.200s", ua);
     }

@@ -204,7 +204,7 @@ guest_start(struct ag_req *req, struct web_visit *v)
     struct ag_httpc_resp resp;
     struct timespec now;
 
-    const char *peer = ag_req_peer(req);
+    const char *peer = ag_req_client_addr(req, &app->trusted);
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (app->guest_rate != NULL &&
         !ag_rate_take(app->guest_rate, peer, strlen(peer), (int64_t)now.tv_sec)) {

@@ -14,6 +14,7 @@
 #include "agora/httpc.h"
 #include "agora/i18n.h"
 #include "agora/jwt.h"
+#include "agora/netaddr.h"
 #include "agora/rate.h"
 #include "agora/static.h"
 #include "agora/tmpl.h"
@@ -53,6 +54,7 @@ struct web_config {
     char *htmx_file;
     long long upstream_timeout_ms;
     long long guest_per_min;
+    char *trusted_proxies;
     long long catalog_cache_s;
     long long product_cache_s;
     char *log_level;
@@ -72,6 +74,7 @@ struct web_app {
     struct ag_httpc *gateway; /* everything else, through the gateway; never retried */
     struct web_cache *cache;
     struct ag_rate *guest_rate; /* guest sessions per client address; NULL: no limit */
+    struct ag_netlist trusted;  /* proxies in front of web whose X-Real-IP names the visitor */
     char client_header[640];    /* "Authorization: Basic …" of the BFF at auth */
     unsigned char csrf_key[32];
     int secure;        /* AGORA_PUBLIC_URL is https: cookies get Secure */

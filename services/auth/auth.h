@@ -15,6 +15,7 @@
 #include "agora/httpc.h"
 #include "agora/jwt.h"
 #include "agora/kv.h"
+#include "agora/netaddr.h"
 
 #define AUTH_MAX_CLIENTS 16
 #define AUTH_SID_HEX     32 /* 128-bit session ids */
@@ -40,6 +41,7 @@ struct auth_config {
     long long max_fails_per_addr;
     long long fail_window_s;
     long long member_timeout_ms;
+    char *trusted_proxies;
     char *log_level;
     int access_log;
 };
@@ -56,7 +58,8 @@ struct auth_app {
     struct ag_httpc *member; /* calls member's /internal/ API; owned by main */
     struct auth_client clients[AUTH_MAX_CLIENTS];
     size_t nclients;
-    char *jwks; /* the JWKS document; owned by main */
+    char *jwks;                /* the JWKS document; owned by main */
+    struct ag_netlist trusted; /* proxies whose X-Real-IP names the client */
 };
 
 /* auth.c: rules with no HTTP or Redis in them. */

@@ -38,18 +38,14 @@ kv_or_reply(struct ag_req *req, redisContext **kv)
 }
 
 /*
- * The caller's address: the gateway's X-Real-IP when the peer is local (the gateway or the
- * web BFF on this host), else the peer itself.
+ * The caller's address: X-Real-IP when the peer is a trusted proxy (the gateway or the web
+ * BFF: AGORA_AUTH_TRUSTED_PROXIES), else the peer itself.
  */
 static const char *
 client_addr(struct ag_req *req)
 {
-    const char *peer = ag_req_peer(req);
-    const char *real = ag_req_header(req, "X-Real-IP");
-    if (real != NULL && strlen(real) < 64 && strncmp(peer, "127.", 4) == 0) {
-        return real;
-    }
-    return peer;
+    const struct auth_app *app = req->app;
+    return ag_req_client_addr(req, &app->trusted);
 }
 
 /* Creates a session and sets the 200 answer with its tokens; 'extra' (stolen) adds fields. */

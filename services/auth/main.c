@@ -54,6 +54,10 @@ static const struct ag_config_var auth_config_vars[] = {
      "the failed-login window (seconds)", 0},
     {"AGORA_AUTH_MEMBER_TIMEOUT_MS", AG_CONFIG_INT, CFG(member_timeout_ms), 50, 30000, "2000",
      "timeout of one call to the member service (retried twice on 5xx/timeouts)", 0},
+    {"AGORA_AUTH_TRUSTED_PROXIES", AG_CONFIG_STR, CFG(trusted_proxies), 1, 1024, "127.0.0.0/8,::1",
+     "addresses or CIDRs (comma-separated; none: no one) whose X-Real-IP names the client: the "
+     "gateway and web",
+     0},
     {"AGORA_LOG_LEVEL", AG_CONFIG_STR, CFG(log_level), 4, 5, "info", "debug, info, warn or error",
      0},
     {"AGORA_ACCESS_LOG", AG_CONFIG_BOOL, CFG(access_log), 0, 1, "true", "one log line per request",
@@ -83,6 +87,12 @@ serve(const struct auth_config *cfg)
     app.jwt = &jwt;
     rc = keys_load(&jwt, cfg);
     if (rc < 0) {
+        goto out;
+    }
+    char err[160];
+    if (ag_netlist_parse(cfg->trusted_proxies, &app.trusted, err, sizeof(err)) < 0) {
+        fprintf(stderr, "config: AGORA_AUTH_TRUSTED_PROXIES: %s\n", err);
+        rc = AG_EINVAL;
         goto out;
     }
     if (auth_clients_parse(cfg->clients, app.clients, &app.nclients, &why) < 0) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 
 #include <sodium.h>
 
@@ -675,7 +676,104 @@ TEST(auth_down_means_503_never_a_pass)
     it_resp_free(&r);
 }
 
+/* The address of the one session 'access' lists, into 'out'; NULL when there is not one. */
+static const char *
+session_address(const char *base, const char *access, char *out, size_t size)
+{
+    struct it_resp r;
+    char url[200];
+    snprintf(url, sizeof(url), "%s/api/auth/sessions", base);
+    it_request(&r, "GET", url, access, NULL, NULL, NULL);
+    json_t *list = json_object_get(r.json, "data");
+    const char *addr = json_array_size(list) == 1
+                           ? json_string_value(json_object_get(json_array_get(list, 0), "address"))
+                           : NULL;
+    if (addr != NULL) {
+        snprintf(out, size, "%s", addr);
+    }
+    it_resp_free(&r);
+    return addr != NULL ? out : NULL;
+}
+
+/* A second auth on port 24001, with the test stack's settings and these trusted proxies. */
+static pid_t
+auth_start(const char *trusted)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char path[1024], line[2048];
+        snprintf(path, sizeof(path), "%s/var/test/stack.env", getenv("AGORA_SOURCE_DIR"));
+        FILE *f = fopen(path, "r");
+        while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+            char *eq = strchr(line, '=');
+            if (strncmp(line, "export ", 7) == 0 && eq != NULL) {
+                *eq = '\0';
+                eq[strcspn(eq + 1, "\n") + 1] = '\0';
+                setenv(line + 7, eq + 1, 1);
+            }
+        }
+        if (f != NULL) {
+            fclose(f);
+        }
+        setenv("AGORA_AUTH_PORT", "24001", 1);
+        setenv("AGORA_AUTH_TRUSTED_PROXIES", trusted, 1);
+        setenv("AGORA_ACCESS_LOG", "false", 1);
+        snprintf(path, sizeof(path), "%s/auth", getenv("AGORA_BIN_DIR"));
+        execl(path, "auth", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; pid > 0 && i < 100; i++) {
+        struct it_resp r;
+        sleep_ms(100);
+        it_request(&r, "GET", "http://127.0.0.1:24001/healthz", NULL, NULL, NULL, NULL);
+        long status = r.status;
+        it_resp_free(&r);
+        if (status == 200) {
+            return pid;
+        }
+    }
+    return -1;
+}
+
+/*
+ * auth takes the client's address from X-Real-IP only when the peer is a trusted proxy
+ * (AGORA_AUTH_TRUSTED_PROXIES): the gateway here, other hosts in containers. From anyone else
+ * the header is ignored, so no caller can pick the address its failed logins count against.
+ */
+TEST(client_address_from_trusted_proxies_only)
+{
+    struct tokens g, a, b;
+    char id[40], addr[64], body[200];
+    struct it_resp r;
+
+    CHECK_EQ_INT(sign_up(id, "correct horse", &g), 0);
+    /* Through the gateway, which names the client it trusts (X-Real-IP from 127.0.0.1). */
+    snprintf(body, sizeof(body), "{\"id\":\"%s\",\"password\":\"correct horse\"}", id);
+    const char *const h[] = {it_client_auth_header(), "X-Real-IP: 198.51.100.41", NULL};
+    it_request(&r, "POST", gw("/api/auth/login"), NULL, NULL, body, h);
+    CHECK_EQ_INT(take_tokens(&r, &a), 200);
+    it_resp_free(&r);
+    CHECK_EQ_STR(session_address(it_url("AUTH"), a.access, addr, sizeof(addr)), "198.51.100.41");
+    /* An auth that trusts no one takes the peer's address, whatever the header says. */
+    pid_t pid = auth_start("none");
+    CHECK(pid > 0);
+    it_request(&r, "POST", "http://127.0.0.1:24001/api/auth/logout-all", a.access, NULL, NULL,
+               NULL);
+    CHECK_EQ_INT(r.status, 200);
+    it_resp_free(&r);
+    it_request(&r, "POST", "http://127.0.0.1:24001/api/auth/login", NULL, NULL, body, h);
+    CHECK_EQ_INT(take_tokens(&r, &b), 200);
+    it_resp_free(&r);
+    CHECK_EQ_STR(session_address("http://127.0.0.1:24001", b.access, addr, sizeof(addr)),
+                 "127.0.0.1");
+    int ws = 0;
+    kill(pid, SIGTERM);
+    waitpid(pid, &ws, 0);
+    CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
 static const struct ag_test tests[] = {
+    TEST_ENTRY(client_address_from_trusted_proxies_only),
     TEST_ENTRY(login_answer_and_failed_logins),
     TEST_ENTRY(client_authentication),
     TEST_ENTRY(hostile_tokens_stop_at_the_gateway),

@@ -532,6 +532,43 @@ TEST(guest_sessions_limited_per_address)
     CHECK(sessions >= 3 && sessions < 7);
 }
 
+/* Guest sessions counted per address: views from 'n' addresses named in X-Real-IP. */
+static int
+guest_sessions_from(int n)
+{
+    struct it_resp r;
+    char line[1400], real[64];
+    int sessions = 0;
+    for (int i = 0; i < n; i++) {
+        snprintf(real, sizeof(real), "X-Real-IP: 198.51.100.%d", 60 + i);
+        const char *const h[] = {real, NULL};
+        it_request(&r, "GET", "http://127.0.0.1:23001/", NULL, NULL, NULL, h);
+        sessions += r.status == 200 && set_cookie(&r, "access_token", line, sizeof(line)) != NULL;
+        it_resp_free(&r);
+    }
+    return sessions;
+}
+
+/*
+ * Behind a proxy that web trusts (AGORA_WEB_TRUSTED_PROXIES: an ingress controller), each
+ * visitor counts at the address the proxy names; from anyone else X-Real-IP is ignored.
+ */
+TEST(guest_limit_counts_the_address_a_trusted_proxy_names)
+{
+    setenv("AGORA_WEB_TRUSTED_PROXIES", "127.0.0.1", 1);
+    pid_t pid = web_start("http://localhost:23001", "1");
+    unsetenv("AGORA_WEB_TRUSTED_PROXIES");
+    CHECK(pid > 0);
+    CHECK_EQ_INT(guest_sessions_from(5), 5);
+    CHECK(web_stop(pid));
+    /* The default trusts no one: the five views share the peer's one session a minute. */
+    pid = web_start("http://localhost:23001", "1");
+    CHECK(pid > 0);
+    int shared = guest_sessions_from(5);
+    CHECK(shared >= 1 && shared <= 2); /* a minute boundary in between allows one more */
+    CHECK(web_stop(pid));
+}
+
 static const struct ag_test tests[] = {
     TEST_ENTRY(first_view_guest_cookies_and_headers),
     TEST_ENTRY(csrf_and_origin_refused),
@@ -545,6 +582,7 @@ static const struct ag_test tests[] = {
     TEST_ENTRY(https_public_url_makes_cookies_secure),
     TEST_ENTRY(guest_sessions_limited_per_address),
     TEST_ENTRY(gateway_takes_the_visitors_address_from_web),
+    TEST_ENTRY(guest_limit_counts_the_address_a_trusted_proxy_names),
 };
 
 int
