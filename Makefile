@@ -31,8 +31,7 @@ help:
 	@echo "  make distclean  clean, and remove var/ too"
 
 build:
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
-	cmake --build build -j$(NPROC)
+	scripts/build build Release
 
 run:
 	scripts/bootstrap
@@ -52,8 +51,7 @@ catalog-reset:
 # would win over the test stack's, so the suites run without them.
 test:
 	scripts/bootstrap
-	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DAGORA_SANITIZE=ON
-	cmake --build build-test -j$(NPROC)
+	scripts/build build-test Debug -DAGORA_SANITIZE=ON
 	unset $$(compgen -e | grep '^AGORA_' || true); \
 	env $(TEST_STACK_ENV) AGORA_STACK_CHECK_LOGS=0 scripts/stack down; \
 	cd build-test && \
