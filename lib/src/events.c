@@ -187,6 +187,7 @@ struct ag_consumer {
     atomic_int stop;
     ag_consume_fn fn;
     void *arg;
+    struct ag_consumer_opts opts;
     char stream[128], group[64], consumer[96];
 };
 
@@ -203,6 +204,28 @@ ag_consumer_field(const redisReply *fields, const char *name)
     return NULL;
 }
 
+/* Calls fn for each entry of 'entries' (a Redis array of [id, fields]) and acknowledges it. */
+static size_t
+handle_entries(struct ag_consumer *c, redisContext *kv, const redisReply *entries)
+{
+    for (size_t i = 0; i < entries->elements; i++) {
+        const redisReply *e = entries->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+            e->element[0]->type != REDIS_REPLY_STRING) {
+            continue;
+        }
+        if (e->element[1]->type == REDIS_REPLY_ARRAY) {
+            c->fn(c->arg, kv, e->element[0]->str, e->element[1]);
+        }
+        redisReply *ack = NULL;
+        const char *a[] = {"XACK", c->stream, c->group, e->element[0]->str};
+        if (ag_kv_command(kv, &ack, 4, a, NULL) == 0) {
+            freeReplyObject(ack);
+        }
+    }
+    return entries->elements;
+}
+
 /* Reads one batch ('start' is "0" for our pending entries, ">" for new ones); 0 or AG_E*. */
 static int
 read_batch(struct ag_consumer *c, redisContext *kv, const char *start, size_t *count)
@@ -215,25 +238,52 @@ read_batch(struct ag_consumer *c, redisContext *kv, const char *start, size_t *c
     if (rc < 0) {
         return rc;
     }
-    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
-        const redisReply *entries = r->element[0]->element[1];
-        for (size_t i = 0; i < entries->elements; i++) {
-            const redisReply *e = entries->element[i];
-            if (e->type != REDIS_REPLY_ARRAY || e->elements != 2) {
-                continue;
-            }
-            if (e->element[1]->type == REDIS_REPLY_ARRAY) {
-                c->fn(c->arg, kv, e->element[0]->str, e->element[1]);
-            }
-            redisReply *ack = NULL;
-            const char *a[] = {"XACK", c->stream, c->group, e->element[0]->str};
-            if (ag_kv_command(kv, &ack, 4, a, NULL) == 0) {
-                freeReplyObject(ack);
-            }
-        }
-        *count = entries->elements;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+        r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2 &&
+        r->element[0]->element[1]->type == REDIS_REPLY_ARRAY) {
+        *count = handle_entries(c, kv, r->element[0]->element[1]);
     }
     freeReplyObject(r);
+    return 0;
+}
+
+/*
+ * Takes over the entries another consumer of the group read but never acknowledged for
+ * opts.claim_idle_ms (a replica that died with them: its name never comes back, so no one
+ * would read them again) and handles them as ours. 0 or AG_E*; '*count' the entries taken.
+ */
+static int
+claim_idle(struct ag_consumer *c, redisContext *kv, size_t *count)
+{
+    char idle[24], cursor[64] = "0-0";
+    snprintf(idle, sizeof(idle), "%lld", c->opts.claim_idle_ms);
+    *count = 0;
+    /* A bounded number of rounds: the rest waits for the next claim. */
+    for (int round = 0; round < 10; round++) {
+        redisReply *r = NULL;
+        const char *argv[] = {"XAUTOCLAIM", c->stream, c->group, c->consumer,
+                              idle,         cursor,    "COUNT",  "100"};
+        int rc = ag_kv_command(kv, &r, 8, argv, NULL);
+        if (rc < 0) {
+            return rc;
+        }
+        int more = 0;
+        if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 &&
+            r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_ARRAY) {
+            size_t n = handle_entries(c, kv, r->element[1]);
+            *count += n;
+            if (n > 0) {
+                ag_log(AG_LOG_INFO, NULL, "%s/%s: took over %zu entries idle for %s ms", c->stream,
+                       c->group, n, idle);
+            }
+            snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+            more = strcmp(cursor, "0-0") != 0;
+        }
+        freeReplyObject(r);
+        if (!more) {
+            break;
+        }
+    }
     return 0;
 }
 
@@ -265,8 +315,19 @@ consumer_main(void *arg)
             continue;
         }
         group_create(c, kv);
+        struct timespec last = {0, 0};
         while (!atomic_load(&c->stop)) {
             size_t n = 0;
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long long since_ms = (long long)(now.tv_sec - last.tv_sec) * 1000 +
+                                 (now.tv_nsec - last.tv_nsec) / 1000000;
+            if (!pending && c->opts.claim_every_ms > 0 && since_ms >= c->opts.claim_every_ms) {
+                last = now;
+                if (claim_idle(c, kv, &n) < 0) {
+                    break; /* reconnect */
+                }
+            }
             if (read_batch(c, kv, pending ? "0" : ">", &n) < 0) {
                 break; /* reconnect */
             }
@@ -283,7 +344,18 @@ struct ag_consumer *
 ag_consumer_start(const char *redis_url, const char *stream, const char *group,
                   const char *consumer, ag_consume_fn fn, void *arg)
 {
+    const struct ag_consumer_opts opts = {.claim_idle_ms = AG_CONSUMER_CLAIM_IDLE_MS,
+                                          .claim_every_ms = AG_CONSUMER_CLAIM_EVERY_MS};
+    return ag_consumer_start_opts(redis_url, stream, group, consumer, fn, arg, &opts);
+}
+
+struct ag_consumer *
+ag_consumer_start_opts(const char *redis_url, const char *stream, const char *group,
+                       const char *consumer, ag_consume_fn fn, void *arg,
+                       const struct ag_consumer_opts *opts)
+{
     struct ag_consumer *c = ag_xcalloc(1, sizeof(*c));
+    c->opts = *opts;
 
     /* Reads block up to a second; the command timeout must be longer than that. */
     c->pool = ag_kv_pool_new(redis_url, 1, 3000);

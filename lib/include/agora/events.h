@@ -48,13 +48,27 @@ void ag_ticker_stop(struct ag_ticker *t);
  * A consumer in group 'group' of 'stream' (the group made when missing, from the stream's
  * start): a thread reads entries (first its own left unacknowledged by a crash, then new
  * ones), calls fn(arg, kv, entry id, field/value pairs) and acknowledges each after fn.
- * 'fields' is a Redis array reply of alternating names and values.
+ * 'fields' is a Redis array reply of alternating names and values. Replicas share the work:
+ * each is a consumer of the group (name it per process), and every claim_every_ms one takes
+ * over the entries another left unacknowledged for claim_idle_ms (XAUTOCLAIM: a replica that
+ * died, whose name never comes back). So fn may see an entry twice: it must be idempotent.
  */
 typedef void (*ag_consume_fn)(void *arg, redisContext *kv, const char *id,
                               const redisReply *fields);
+#define AG_CONSUMER_CLAIM_IDLE_MS  60000
+#define AG_CONSUMER_CLAIM_EVERY_MS 10000
+struct ag_consumer_opts {
+    long long claim_idle_ms;  /* unacknowledged this long: taken over */
+    long long claim_every_ms; /* how often to look; 0: never */
+};
 struct ag_consumer;
+/* With the default claim settings above. */
 struct ag_consumer *ag_consumer_start(const char *redis_url, const char *stream, const char *group,
                                       const char *consumer, ag_consume_fn fn, void *arg);
+struct ag_consumer *ag_consumer_start_opts(const char *redis_url, const char *stream,
+                                           const char *group, const char *consumer,
+                                           ag_consume_fn fn, void *arg,
+                                           const struct ag_consumer_opts *opts);
 void ag_consumer_stop(struct ag_consumer *c);
 /* The value of field 'name' in a consumer's 'fields', or NULL. */
 const char *ag_consumer_field(const redisReply *fields, const char *name);
