@@ -65,8 +65,9 @@ grep -qE '^RUN scripts/bootstrap build$' "$dockerfile" || bad "the build stage d
 grep -qE '^RUN scripts/build /build Release$' "$dockerfile" || bad "the build stage does not RUN scripts/build /build Release"
 grep -qE '^FROM debian:\$\{DEBIAN_RELEASE\} AS build$' "$dockerfile" || bad "the build stage is not FROM debian:\${DEBIAN_RELEASE}"
 grep -qE '^ARG DEBIAN_RELEASE=bookworm$' "$dockerfile" || bad "DEBIAN_RELEASE is not bookworm"
+grep -qE '^FROM debian:\$\{DEBIAN_RELEASE\}-slim AS slim$' "$dockerfile" || bad "no stage slim FROM debian slim"
 for stage in agora gateway; do
-    grep -qE "^FROM debian:\\\$\\{DEBIAN_RELEASE\\}-slim AS $stage\$" "$dockerfile" || bad "stage $stage is not FROM debian slim"
+    grep -qE "^FROM slim AS $stage\$" "$dockerfile" || bad "stage $stage is not FROM slim"
 done
 [ "$(grep -cE '^RUN /tmp/agora-bootstrap/scripts/bootstrap (runtime|gateway) ' "$dockerfile")" -eq 2 ] ||
     bad "the agora and gateway stages do not install with scripts/bootstrap runtime / gateway"

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -381,4 +384,78 @@ it_product(const char *admin, const char *prefix, const char *status, long long 
         snprintf(slug, size, "%s", name);
     }
     return id;
+}
+
+/* In the child: the stack's settings, the given ones, then the service. */
+static void
+service_exec(const char *binary, const char *port, const char *const *env)
+{
+    char path[1024], line[2048], var[160];
+    snprintf(path, sizeof(path), "%s/var/test/stack.env", getenv("AGORA_SOURCE_DIR"));
+    FILE *f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        char *eq = strchr(line, '=');
+        if (strncmp(line, "export ", 7) == 0 && eq != NULL) {
+            *eq = '\0';
+            eq[strcspn(eq + 1, "\n") + 1] = '\0';
+            setenv(line + 7, eq + 1, 1);
+        }
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    /* AGORA_<BINARY>_PORT, with '-' as '_'. */
+    size_t n = (size_t)snprintf(var, sizeof(var), "AGORA_");
+    for (const char *p = binary; *p != '\0' && n + 6 < sizeof(var); p++) {
+        var[n++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    }
+    snprintf(var + n, sizeof(var) - n, "_PORT");
+    setenv(var, port, 1);
+    for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+        const char *eq = strchr(env[i], '=');
+        if (eq != NULL && (size_t)(eq - env[i]) < sizeof(var)) {
+            snprintf(var, sizeof(var), "%.*s", (int)(eq - env[i]), env[i]);
+            setenv(var, eq + 1, 1);
+        }
+    }
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    snprintf(path, sizeof(path), "%s/%s", getenv("AGORA_BIN_DIR"), binary);
+    execl(path, binary, (char *)NULL);
+    _exit(127);
+}
+
+pid_t
+it_service_start(const char *binary, const char *port, const char *const *env)
+{
+    char url[128];
+    pid_t pid = fork();
+    if (pid == 0) {
+        service_exec(binary, port, env);
+    }
+    snprintf(url, sizeof(url), "http://127.0.0.1:%s/healthz", port);
+    for (int i = 0; pid > 0 && i < 100; i++) {
+        struct it_resp r;
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        it_request(&r, "GET", url, NULL, NULL, NULL, NULL);
+        long status = r.status;
+        it_resp_free(&r);
+        if (status == 200) {
+            return pid;
+        }
+    }
+    if (pid > 0) {
+        it_service_stop(pid);
+    }
+    return -1;
+}
+
+int
+it_service_stop(pid_t pid)
+{
+    int ws = 0;
+    kill(pid, SIGTERM);
+    waitpid(pid, &ws, 0);
+    return WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
 }

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -79,5 +80,14 @@ long long it_product(const char *admin, const char *prefix, const char *status, 
 
 /* A random lowercase name with 'prefix', unique per call, for test data. */
 void it_unique(char *out, size_t size, const char *prefix);
+
+/*
+ * A second instance of a service ('binary' in AGORA_BIN_DIR) on 'port', with the test stack's
+ * settings (var/test/stack.env), then the "NAME=value" strings of 'env' (NULL-ended), its
+ * output to /dev/null. Its pid once GET /healthz answers 200 (within 10 s), else -1.
+ */
+pid_t it_service_start(const char *binary, const char *port, const char *const *env);
+/* Stops it with SIGTERM; 1 when it exited cleanly (the sanitizers abort on a leak). */
+int it_service_stop(pid_t pid);
 
 #endif

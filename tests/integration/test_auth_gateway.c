@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/wait.h>
 
 #include <sodium.h>
 
@@ -695,46 +694,6 @@ session_address(const char *base, const char *access, char *out, size_t size)
     return addr != NULL ? out : NULL;
 }
 
-/* A second auth on port 24001, with the test stack's settings and these trusted proxies. */
-static pid_t
-auth_start(const char *trusted)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        char path[1024], line[2048];
-        snprintf(path, sizeof(path), "%s/var/test/stack.env", getenv("AGORA_SOURCE_DIR"));
-        FILE *f = fopen(path, "r");
-        while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-            char *eq = strchr(line, '=');
-            if (strncmp(line, "export ", 7) == 0 && eq != NULL) {
-                *eq = '\0';
-                eq[strcspn(eq + 1, "\n") + 1] = '\0';
-                setenv(line + 7, eq + 1, 1);
-            }
-        }
-        if (f != NULL) {
-            fclose(f);
-        }
-        setenv("AGORA_AUTH_PORT", "24001", 1);
-        setenv("AGORA_AUTH_TRUSTED_PROXIES", trusted, 1);
-        setenv("AGORA_ACCESS_LOG", "false", 1);
-        snprintf(path, sizeof(path), "%s/auth", getenv("AGORA_BIN_DIR"));
-        execl(path, "auth", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; pid > 0 && i < 100; i++) {
-        struct it_resp r;
-        sleep_ms(100);
-        it_request(&r, "GET", "http://127.0.0.1:24001/healthz", NULL, NULL, NULL, NULL);
-        long status = r.status;
-        it_resp_free(&r);
-        if (status == 200) {
-            return pid;
-        }
-    }
-    return -1;
-}
-
 /*
  * auth takes the client's address from X-Real-IP only when the peer is a trusted proxy
  * (AGORA_AUTH_TRUSTED_PROXIES): the gateway here, other hosts in containers. From anyone else
@@ -755,7 +714,8 @@ TEST(client_address_from_trusted_proxies_only)
     it_resp_free(&r);
     CHECK_EQ_STR(session_address(it_url("AUTH"), a.access, addr, sizeof(addr)), "198.51.100.41");
     /* An auth that trusts no one takes the peer's address, whatever the header says. */
-    pid_t pid = auth_start("none");
+    const char *const env[] = {"AGORA_AUTH_TRUSTED_PROXIES=none", "AGORA_ACCESS_LOG=false", NULL};
+    pid_t pid = it_service_start("auth", "24001", env);
     CHECK(pid > 0);
     it_request(&r, "POST", "http://127.0.0.1:24001/api/auth/logout-all", a.access, NULL, NULL,
                NULL);
@@ -766,10 +726,7 @@ TEST(client_address_from_trusted_proxies_only)
     it_resp_free(&r);
     CHECK_EQ_STR(session_address("http://127.0.0.1:24001", b.access, addr, sizeof(addr)),
                  "127.0.0.1");
-    int ws = 0;
-    kill(pid, SIGTERM);
-    waitpid(pid, &ws, 0);
-    CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    CHECK(it_service_stop(pid));
 }
 
 static const struct ag_test tests[] = {

@@ -430,66 +430,16 @@ TEST(gateway_takes_the_visitors_address_from_web)
     CHECK(found);
 }
 
-/* In the child: the test stack's settings (var/test/stack.env), then the given ones. */
-static void
-exec_web(const char *port, const char *public_url, const char *guest_per_min)
-{
-    char path[1024], line[2048];
-    snprintf(path, sizeof(path), "%s/var/test/stack.env", getenv("AGORA_SOURCE_DIR"));
-    FILE *f = fopen(path, "r");
-    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-        char *eq = strchr(line, '=');
-        if (strncmp(line, "export ", 7) != 0 || eq == NULL) {
-            continue;
-        }
-        *eq = '\0';
-        eq[strcspn(eq + 1, "\n") + 1] = '\0';
-        setenv(line + 7, eq + 1, 1);
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    setenv("AGORA_WEB_PORT", port, 1);
-    setenv("AGORA_PUBLIC_URL", public_url, 1);
-    setenv("AGORA_WEB_GUEST_PER_MIN", guest_per_min, 1);
-    setenv("AGORA_ACCESS_LOG", "false", 1);
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    snprintf(path, sizeof(path), "%s/web", getenv("AGORA_BIN_DIR"));
-    execl(path, "web", (char *)NULL);
-    _exit(127);
-}
-
 /* A second web on port 23001 with its own settings; its pid once it answers, else -1. */
 static pid_t
-web_start(const char *public_url, const char *guest_per_min)
+web_start(const char *public_url, const char *guest_per_min, const char *trusted)
 {
-    struct it_resp r;
-    pid_t pid = fork();
-    if (pid == 0) {
-        exec_web("23001", public_url, guest_per_min);
-    }
-    for (int i = 0; pid > 0 && i < 100; i++) {
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        it_request(&r, "GET", "http://127.0.0.1:23001/healthz", NULL, NULL, NULL, NULL);
-        long status = r.status;
-        it_resp_free(&r);
-        if (status == 200) {
-            return pid;
-        }
-    }
-    return -1;
-}
-
-/* Stops it; 1 when it exited cleanly (the sanitizers abort on a leak). */
-static int
-web_stop(pid_t pid)
-{
-    int ws = 0;
-    kill(pid, SIGTERM);
-    waitpid(pid, &ws, 0);
-    return WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+    char url[300], guests[64], proxies[300];
+    snprintf(url, sizeof(url), "AGORA_PUBLIC_URL=%s", public_url);
+    snprintf(guests, sizeof(guests), "AGORA_WEB_GUEST_PER_MIN=%s", guest_per_min);
+    snprintf(proxies, sizeof(proxies), "AGORA_WEB_TRUSTED_PROXIES=%s", trusted);
+    const char *const env[] = {url, guests, proxies, "AGORA_ACCESS_LOG=false", NULL};
+    return it_service_start("web", "23001", env);
 }
 
 /* With an https AGORA_PUBLIC_URL every cookie is Secure. */
@@ -498,7 +448,7 @@ TEST(https_public_url_makes_cookies_secure)
     struct it_resp r;
     char line[1400];
 
-    pid_t pid = web_start("https://shop.example", "600");
+    pid_t pid = web_start("https://shop.example", "600", "none");
     CHECK(pid > 0);
     CHECK_EQ_INT(it_request(&r, "GET", "http://127.0.0.1:23001/", NULL, NULL, NULL, NULL), 0);
     CHECK_EQ_INT(r.status, 200);
@@ -509,7 +459,7 @@ TEST(https_public_url_makes_cookies_secure)
         CHECK(strstr(line, "; Secure") != NULL);
     }
     it_resp_free(&r);
-    CHECK(web_stop(pid));
+    CHECK(it_service_stop(pid));
 }
 
 /* First views past AGORA_WEB_GUEST_PER_MIN from one address get the page, not a session. */
@@ -519,7 +469,7 @@ TEST(guest_sessions_limited_per_address)
     char line[1400];
     int sessions = 0;
 
-    pid_t pid = web_start("http://localhost:23001", "3");
+    pid_t pid = web_start("http://localhost:23001", "3", "none");
     CHECK(pid > 0);
     for (int i = 0; i < 7; i++) {
         CHECK_EQ_INT(it_request(&r, "GET", "http://127.0.0.1:23001/", NULL, NULL, NULL, NULL), 0);
@@ -527,7 +477,7 @@ TEST(guest_sessions_limited_per_address)
         sessions += set_cookie(&r, "access_token", line, sizeof(line)) != NULL;
         it_resp_free(&r);
     }
-    CHECK(web_stop(pid));
+    CHECK(it_service_stop(pid));
     /* Three within the minute; a minute boundary in between allows three more, never seven. */
     CHECK(sessions >= 3 && sessions < 7);
 }
@@ -555,18 +505,16 @@ guest_sessions_from(int n)
  */
 TEST(guest_limit_counts_the_address_a_trusted_proxy_names)
 {
-    setenv("AGORA_WEB_TRUSTED_PROXIES", "127.0.0.1", 1);
-    pid_t pid = web_start("http://localhost:23001", "1");
-    unsetenv("AGORA_WEB_TRUSTED_PROXIES");
+    pid_t pid = web_start("http://localhost:23001", "1", "127.0.0.1");
     CHECK(pid > 0);
     CHECK_EQ_INT(guest_sessions_from(5), 5);
-    CHECK(web_stop(pid));
+    CHECK(it_service_stop(pid));
     /* The default trusts no one: the five views share the peer's one session a minute. */
-    pid = web_start("http://localhost:23001", "1");
+    pid = web_start("http://localhost:23001", "1", "none");
     CHECK(pid > 0);
     int shared = guest_sessions_from(5);
     CHECK(shared >= 1 && shared <= 2); /* a minute boundary in between allows one more */
-    CHECK(web_stop(pid));
+    CHECK(it_service_stop(pid));
 }
 
 static const struct ag_test tests[] = {
