@@ -6,12 +6,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 NPROC := $(shell nproc 2>/dev/null || echo 2)
+IMAGE_TAG ?= latest
 FUZZ_SECONDS ?= 30
 
 # The test stack's environment, as CTest's stack fixture gets it (tests/CMakeLists.txt).
 TEST_STACK_ENV = AGORA_STACK_ENV=test $$(grep -E '^AGORA_[A-Z0-9_]+=' scripts/test-ports.env)
 
-.PHONY: help build run stop catalog-reset test lint lint-format lint-tidy lint-cppcheck lint-alloc bench fuzz \
+.PHONY: help build run stop catalog-reset images test lint lint-format lint-tidy lint-cppcheck lint-alloc bench fuzz \
         clean distclean
 
 help:
@@ -26,6 +27,8 @@ help:
 	@echo "  make catalog-reset  put the demo catalogue back (products, stock, reservations) in"
 	@echo "                  the running 'make run' stack"
 	@echo "  make bench      Release build, then bench/run"
+	@echo "  make images     the container images agora/agora and agora/gateway (needs Docker;"
+	@echo "                  IMAGE_TAG=$(IMAGE_TAG)); see README \"Deploy\""
 	@echo "  make fuzz       libFuzzer build in build-fuzz/, each target FUZZ_SECONDS=$(FUZZ_SECONDS)s"
 	@echo "  make clean      stop the stacks, remove build folders (keeps var/, your data)"
 	@echo "  make distclean  clean, and remove var/ too"
@@ -46,6 +49,13 @@ catalog-reset:
 	@[ -f var/stack.env ] || { echo "catalog-reset: no var/stack.env; start the shop with 'make run' first"; exit 1; }
 	set -a && . var/stack.env && set +a && \
 	build/bin/catalog seed --reset services/catalog/demo/catalog.json
+
+# The images of deploy/Dockerfile (docker compose -f deploy/docker-compose.yml up --build makes
+# them too).
+images:
+	@command -v docker >/dev/null || { echo "images: docker is not installed"; exit 1; }
+	docker build -f deploy/Dockerfile --target agora -t agora/agora:$(IMAGE_TAG) .
+	docker build -f deploy/Dockerfile --target gateway -t agora/gateway:$(IMAGE_TAG) .
 
 # AGORA_* variables of your shell (say a AGORA_MEMBER_DATABASE_URL for your own database)
 # would win over the test stack's, so the suites run without them.
